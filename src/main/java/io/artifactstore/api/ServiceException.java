@@ -1,0 +1,73 @@
+package io.artifactstore.api;
+
+import java.util.List;
+
+/**
+ * A failure the client can act on, carrying everything its problem+json answer needs.
+ * Thrown by the domain; mapped to HTTP in one place ({@link ProblemMapper}). No stack trace is
+ * captured: it is an expected outcome, not a bug.
+ */
+public class ServiceException extends RuntimeException {
+
+    private final int status;
+    private final String title;
+    private final List<FieldError> errors;
+
+    public ServiceException(int status, String title, String detail) {
+        this(status, title, detail, List.of());
+    }
+
+    public ServiceException(int status, String title, String detail, List<FieldError> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.title = title;
+        this.errors = List.copyOf(errors);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+
+    public static ServiceException badRequest(String detail) {
+        return new ServiceException(400, "Bad Request", detail);
+    }
+
+    public static ServiceException invalidField(String field, String message) {
+        return new ServiceException(400, "Bad Request", "Validation failed", List.of(new FieldError(field, message)));
+    }
+
+    public static ServiceException notFound(String detail) {
+        return new ServiceException(404, "Not Found", detail);
+    }
+
+    public static ServiceException conflict(String detail) {
+        return new ServiceException(409, "Conflict", detail);
+    }
+
+    public static ServiceException tooLarge(String detail) {
+        return new ServiceException(413, "Content Too Large", detail);
+    }
+
+    public static ServiceException unsupportedMediaType(String detail) {
+        return new ServiceException(415, "Unsupported Media Type", detail);
+    }
+
+    public static ServiceException unprocessable(String detail) {
+        return new ServiceException(422, "Unprocessable Content", detail);
+    }
+
+    public static ServiceException unavailable(String detail) {
+        return new ServiceException(503, "Service Unavailable", detail);
+    }
+
+    public record FieldError(String field, String message) {
+    }
+}

@@ -1,0 +1,5 @@
+package io.artifactstore.artifact;
+
+/** The optional filters of a listing; null means "any". */
+public record ArtifactFilter(String boardId, ArtifactType type, Status status) {
+}

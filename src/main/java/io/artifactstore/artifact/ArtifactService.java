@@ -1,0 +1,241 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.Checksums;
+import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.provider.UploadTarget;
+import io.artifactstore.routing.Router;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The artifact lifecycle: issue an upload ticket, verify the stored bytes on complete, hand out
+ * download URLs, delete. Records change only here; bytes are the providers' business.
+ */
+@ApplicationScoped
+public class ArtifactService {
+
+    @Inject
+    ArtifactRepository artifacts;
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    UploadPolicy policy;
+
+    @Inject
+    Router router;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
+    public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
+        ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
+        String providerName = router.route(new Router.UploadFacts(tenantId, type.wireName(), request.boardId(),
+                request.contentType(), request.size()));
+        StorageProvider provider = providers.get(providerName);
+        Instant now = now();
+        return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now)
+                .chain(artifact -> pendingVariant(artifact, request, providerName, now)
+                        .chain(variant -> provider.presignUpload(new UploadTarget(variant.key(), variant.contentType,
+                                variant.size, variant.sha256, config.signing().uploadTtl())))
+                        .chain(ticket -> variants.ofArtifacts(tenantId, List.of(artifact.id))
+                                .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)))));
+    }
+
+    /**
+     * Checks the stored object against what was declared and marks the variant available. A missing
+     * object is a 409; a wrong size or digest is a 422 and the bad object is deleted.
+     */
+    public Uni<ArtifactView> complete(String tenantId, String artifactId, String variantName) {
+        return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
+                .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
+                .chain(variant -> variant.status == Status.AVAILABLE
+                        ? get(tenantId, artifactId)
+                        : verifyStoredObject(variant)
+                        .chain(sha256 -> Panache.withTransaction(() -> {
+                            Instant now = now();
+                            return variants.markAvailable(new Variant.Key(tenantId, artifactId, variantName), sha256, now)
+                                    .chain(() -> artifacts.markAvailable(tenantId, artifactId, now));
+                        }))
+                        .chain(() -> get(tenantId, artifactId)));
+    }
+
+    public Uni<ArtifactView> get(String tenantId, String artifactId) {
+        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
+                .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
+                .chain(artifact -> variants.ofArtifacts(tenantId, List.of(artifact.id))
+                        .map(all -> ArtifactView.of(artifact, all))));
+    }
+
+    /** Newest first, {@code limit} at a time; the cursor of one page leads to the next. */
+    public Uni<ArtifactPage> list(String tenantId, ArtifactFilter filter, int limit, String cursor) {
+        String afterId = Cursor.lastId(cursor);
+        return Panache.withSession(() -> artifacts.page(tenantId, filter, afterId, limit + 1)
+                .chain(found -> {
+                    List<Artifact> page = found.size() > limit ? found.subList(0, limit) : found;
+                    String next = found.size() > limit ? Cursor.after(page.get(page.size() - 1).id) : null;
+                    return variants.ofArtifacts(tenantId, page.stream().map(a -> a.id).toList())
+                            .map(all -> {
+                                Map<String, List<Variant>> byArtifact = all.stream()
+                                        .collect(Collectors.groupingBy(v -> v.artifactId));
+                                return new ArtifactPage(page.stream()
+                                        .map(a -> ArtifactView.of(a, byArtifact.getOrDefault(a.id, List.of())))
+                                        .toList(), next);
+                            });
+                }));
+    }
+
+    /** A signed GET of an available variant; 409 while its bytes are not verified yet. */
+    public Uni<SignedRequest> downloadUrl(String tenantId, String artifactId, String variantName,
+                                          Duration expiresIn, String disposition) {
+        Duration ttl = expiresIn == null ? config.signing().downloadTtl() : expiresIn;
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(config.signing().maxTtl()) > 0) {
+            throw ServiceException.invalidField("expiresIn", "must be between 1 and " + config.signing().maxTtl().toSeconds() + " seconds");
+        }
+        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
+                        .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
+                        .chain(artifact -> variants.findOwned(tenantId, artifactId, variantName)
+                                .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
+                                .map(variant -> new Located(artifact, variant))))
+                .chain(found -> {
+                    Artifact artifact = found.artifact();
+                    Variant variant = found.variant();
+                    if (variant.status != Status.AVAILABLE) {
+                        throw ServiceException.conflict("The variant's upload has not been completed");
+                    }
+                    String contentDisposition = disposition == null ? null : ContentDisposition.of(disposition, artifact.filename);
+                    return providers.get(variant.provider).presignDownload(
+                            new DownloadTarget(variant.key(), variant.contentType, contentDisposition, ttl));
+                });
+    }
+
+    /** Removes every variant's object, then the record; if storage fails, the record stays for a retry. */
+    public Uni<Void> delete(String tenantId, String artifactId) {
+        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
+                        .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
+                        .chain(artifact -> variants.ofArtifacts(tenantId, List.of(artifactId))))
+                .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(all.stream()
+                                .map(v -> providers.get(v.provider).delete(v.key()))
+                                .toList()).andFailFast().replaceWithVoid())
+                .chain(() -> Panache.withTransaction(() -> artifacts.deleteOwned(tenantId, artifactId)))
+                .replaceWithVoid();
+    }
+
+    private Uni<Artifact> artifactFor(String tenantId, ArtifactType type, UploadRequest request, Instant now) {
+        if (request.artifactId() == null) {
+            Artifact artifact = new Artifact();
+            artifact.id = Ulid.next();
+            artifact.tenantId = tenantId;
+            artifact.type = type;
+            artifact.boardId = request.boardId();
+            artifact.status = Status.PENDING;
+            artifact.filename = request.filename();
+            artifact.metadata = request.metadata() == null ? Map.of() : new HashMap<>(request.metadata());
+            artifact.createdAt = now;
+            artifact.updatedAt = now;
+            return artifacts.persist(artifact);
+        }
+        return artifacts.findOwned(tenantId, request.artifactId())
+                .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
+                .invoke(artifact -> {
+                    if (artifact.type != type) {
+                        throw ServiceException.conflict("Artifact " + artifact.id + " is of type " + artifact.type.wireName());
+                    }
+                    if (request.boardId() != null && !request.boardId().equals(artifact.boardId)) {
+                        throw ServiceException.conflict("Artifact " + artifact.id + " belongs to another board");
+                    }
+                });
+    }
+
+    /** A new pending variant; a pending one of the same name gets a fresh ticket, an available one is kept. */
+    private Uni<Variant> pendingVariant(Artifact artifact, UploadRequest request, String providerName, Instant now) {
+        String name = request.variantOrDefault();
+        return variants.findOwned(artifact.tenantId, artifact.id, name).chain(existing -> {
+            if (existing != null && existing.status == Status.AVAILABLE) {
+                return Uni.createFrom().failure(ServiceException.conflict(
+                        "Variant " + name + " is already uploaded; delete the artifact to replace it"));
+            }
+            Variant variant = existing != null ? existing : new Variant();
+            variant.tenantId = artifact.tenantId;
+            variant.artifactId = artifact.id;
+            variant.name = name;
+            variant.status = Status.PENDING;
+            variant.provider = providerName;
+            variant.storageKey = new StorageKey(artifact.tenantId, artifact.type, artifact.boardId, artifact.id, name).toString();
+            variant.contentType = request.contentType();
+            variant.size = request.size();
+            variant.sha256 = request.sha256Lowercase();
+            variant.createdAt = now;
+            return existing != null ? Uni.createFrom().item(variant) : variants.persist(variant);
+        });
+    }
+
+    /** The stored object's sha256 when known, after checking size and declared digest. */
+    private Uni<String> verifyStoredObject(Variant variant) {
+        StorageProvider provider = providers.get(variant.provider);
+        StorageKey key = variant.key();
+        return provider.stat(key).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().failure(ServiceException.conflict("No object has been uploaded for this variant yet"));
+            }
+            ObjectInfo info = found.get();
+            if (info.size() != variant.size) {
+                return rejectObject(provider, key, "The stored object has " + info.size() + " bytes, " + variant.size + " were declared");
+            }
+            if (variant.sha256 == null) {
+                return Uni.createFrom().item(info.sha256());
+            }
+            Uni<String> actual = info.sha256() != null ? Uni.createFrom().item(info.sha256()) : sha256Of(provider, key);
+            return actual.chain(sha256 -> Objects.equals(sha256, variant.sha256)
+                    ? Uni.createFrom().item(sha256)
+                    : rejectObject(provider, key, "The stored object's sha256 differs from the declared one"));
+        });
+    }
+
+    private static Uni<String> rejectObject(StorageProvider provider, StorageKey key, String why) {
+        return provider.delete(key).chain(() -> Uni.createFrom().failure(ServiceException.unprocessable(why)));
+    }
+
+    /** Reads the object back through a streaming digest: the provider keeps no checksum of it. */
+    private static Uni<String> sha256Of(StorageProvider provider, StorageKey key) {
+        return Checksums.sha256Hex(provider.read(key));
+    }
+
+    private static ServiceException noSuchArtifact() {
+        return ServiceException.notFound("No such artifact");
+    }
+
+    private static ServiceException noSuchVariant() {
+        return ServiceException.notFound("No such artifact variant");
+    }
+
+    private record Located(Artifact artifact, Variant variant) {
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,25 @@
+package io.artifactstore.artifact;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The Artifact JSON of CONTRACT §3. */
+public record ArtifactView(String id, String tenantId, ArtifactType type, String boardId, Status status,
+                           String filename, Map<String, Object> metadata, Instant createdAt, Instant updatedAt,
+                           List<VariantView> variants) {
+
+    public record VariantView(String name, Status status, String contentType, long size, String sha256,
+                              String provider, String key, Instant createdAt, Instant completedAt) {
+
+        static VariantView of(Variant v) {
+            return new VariantView(v.name, v.status, v.contentType, v.size, v.sha256, v.provider, v.storageKey,
+                    v.createdAt, v.completedAt);
+        }
+    }
+
+    static ArtifactView of(Artifact a, List<Variant> variants) {
+        return new ArtifactView(a.id, a.tenantId, a.type, a.boardId, a.status, a.filename, a.metadata,
+                a.createdAt, a.updatedAt, variants.stream().map(VariantView::of).toList());
+    }
+}

@@ -1,0 +1,29 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.api.ServiceException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Opaque keyset cursors: the id of the last artifact of a page, so the next page starts after it. */
+final class Cursor {
+
+    private Cursor() {
+    }
+
+    static String after(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String lastId(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return null;
+        }
+        try {
+            String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            return Ids.require("cursor", id);
+        } catch (IllegalArgumentException e) {
+            throw ServiceException.invalidField("cursor", "is not a cursor this service issued");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.artifactstore.artifact;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import java.util.Map;
+
+/** The body of {@code POST /api/v1/artifacts} (CONTRACT §3). */
+public record UploadRequest(
+        @NotBlank String type,
+        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String boardId,
+        @NotBlank @Size(max = 255) @Pattern(regexp = MEDIA_TYPE, message = "must be a media type such as image/png")
+        String contentType,
+        @NotNull @PositiveOrZero Long size,
+        @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hexadecimal characters") String sha256,
+        @Size(max = 255) @Pattern(regexp = "[^\\p{Cntrl}/\\\\]+", message = "must not contain control characters or slashes")
+        String filename,
+        Map<String, Object> metadata,
+        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String variant,
+        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String artifactId) {
+
+    /** type/subtype with optional simple parameters; nothing that could split a header or a signature. */
+    static final String MEDIA_TYPE =
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\\s*;\\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+-]+)*";
+
+    public static final String DEFAULT_VARIANT = "original";
+
+    public String variantOrDefault() {
+        return variant == null ? DEFAULT_VARIANT : variant;
+    }
+
+    public String sha256Lowercase() {
+        return sha256 == null ? null : sha256.toLowerCase(java.util.Locale.ROOT);
+    }
+}

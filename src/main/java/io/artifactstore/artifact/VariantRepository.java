@@ -1,0 +1,32 @@
+package io.artifactstore.artifact;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** Variant rows, always addressed through their tenant. */
+@ApplicationScoped
+public class VariantRepository implements PanacheRepositoryBase<Variant, Variant.Key> {
+
+    public Uni<Variant> findOwned(String tenantId, String artifactId, String name) {
+        return findById(new Variant.Key(tenantId, artifactId, name));
+    }
+
+    public Uni<List<Variant>> ofArtifacts(String tenantId, Collection<String> artifactIds) {
+        if (artifactIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return list("tenantId = ?1 and artifactId in ?2 order by createdAt, name", tenantId, artifactIds);
+    }
+
+    /** Marks a pending variant available; a variant already available is left as it is. */
+    public Uni<Integer> markAvailable(Variant.Key key, String sha256, Instant now) {
+        return update("status = ?1, sha256 = coalesce(?2, sha256), completedAt = ?3"
+                        + " where tenantId = ?4 and artifactId = ?5 and name = ?6 and status = ?7",
+                Status.AVAILABLE, sha256, now, key.tenantId, key.artifactId, key.name, Status.PENDING);
+    }
+}

@@ -1,0 +1,72 @@
+package io.artifactstore.provider;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every configured provider, built once at start-up; a bad configuration fails start-up. */
+@Startup
+@ApplicationScoped
+public class ProviderRegistry {
+
+    private final Map<String, StorageProvider> providers;
+
+    @Inject
+    public ProviderRegistry(ArtifactStoreConfig config, Instance<ProviderFactory> factories) {
+        Map<String, ProviderFactory> byType = factories.stream()
+                .collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
+        Map<String, StorageProvider> built = new LinkedHashMap<>();
+        new TreeMap<>(config.providers()).forEach((name, provider) -> {
+            ProviderFactory factory = byType.get(provider.type());
+            if (factory == null) {
+                throw new IllegalStateException("artifact-store.providers." + name + ".type=" + provider.type()
+                        + " is not a known provider type; known types: " + new TreeMap<>(byType).keySet());
+            }
+            try {
+                built.put(name, factory.create(name, provider.settings()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
+            }
+        });
+        if (built.isEmpty()) {
+            throw new IllegalStateException("No storage provider is configured: set artifact-store.providers.<name>.type");
+        }
+        this.providers = Collections.unmodifiableMap(built);
+        require(config.routing().defaultProvider(), "artifact-store.routing.default-provider");
+    }
+
+    public Optional<StorageProvider> find(String name) {
+        return Optional.ofNullable(providers.get(name));
+    }
+
+    /** The provider an artifact record names; a record naming a removed provider is a configuration error. */
+    public StorageProvider get(String name) {
+        StorageProvider provider = providers.get(name);
+        if (provider == null) {
+            throw new IllegalStateException("Provider '" + name + "' is not configured");
+        }
+        return provider;
+    }
+
+    public Collection<StorageProvider> all() {
+        return providers.values();
+    }
+
+    private void require(String name, String key) {
+        if (!providers.containsKey(name)) {
+            throw new IllegalStateException(key + "=" + name + " names no configured provider; configured: "
+                    + providers.keySet());
+        }
+    }
+}

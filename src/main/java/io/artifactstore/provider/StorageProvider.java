@@ -1,0 +1,42 @@
+package io.artifactstore.provider;
+
+import io.artifactstore.artifact.StorageKey;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * One storage backend. Every operation is non-blocking; providers know nothing of the database,
+ * routing or resilience, which are layered around them. Optional abilities are separate interfaces.
+ */
+public interface StorageProvider {
+
+    /** The configured name, as in {@code artifact-store.providers.<name>}. */
+    String name();
+
+    /** The provider type, such as {@code local} or {@code s3}. */
+    String type();
+
+    /** A URL that lets the client PUT exactly the declared bytes, and the headers it must send. */
+    Uni<SignedRequest> presignUpload(UploadTarget target);
+
+    /** A URL that lets the client GET the object until it expires. */
+    Uni<SignedRequest> presignDownload(DownloadTarget target);
+
+    /** What is stored at the key, or empty when nothing is. */
+    Uni<Optional<ObjectInfo>> stat(StorageKey key);
+
+    /** Removes the object; removing a missing object succeeds. */
+    Uni<Void> delete(StorageKey key);
+
+    /** Streams exactly {@code size} bytes into the object; a body of another length stores nothing. */
+    Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body);
+
+    /** Streams the object's bytes; fails with {@link ObjectNotFoundException} when there is none. */
+    Multi<ByteBuffer> read(StorageKey key);
+
+    /** Succeeds when the backend is reachable and usable, for readiness checks. */
+    Uni<Void> probe();
+}

@@ -1,0 +1,109 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.artifact.Ulid;
+import io.artifactstore.provider.Checksums;
+import io.artifactstore.provider.ObjectInfo;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.file.CopyOptions;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.file.AsyncFile;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Streams a body into a file without holding it in memory: bytes go to a temp file beside the store
+ * while their count and sha256 are kept, and only an exact, intact body is renamed into place
+ * atomically. A half-written or rejected upload is never visible at its key and leaves nothing behind.
+ */
+final class AtomicFileWriter {
+
+    /** Extended attribute holding the sha256 computed while writing, so stat need not re-read the file. */
+    static final String SHA256_ATTRIBUTE = "artifact-store.sha256";
+
+    private final Vertx vertx;
+    private final Path incoming;
+
+    AtomicFileWriter(Vertx vertx, Path incoming) {
+        this.vertx = vertx;
+        this.incoming = incoming;
+    }
+
+    /**
+     * Writes exactly {@code expectedSize} bytes to {@code target}. Too many bytes fail with 413 as soon
+     * as they arrive, too few with 400, and a digest other than {@code expectedSha256} (when not null)
+     * with 400; nothing is stored then.
+     */
+    Uni<ObjectInfo> write(Path target, Multi<Buffer> body, long expectedSize, String expectedSha256) {
+        Path temp = incoming.resolve(Ulid.next() + ".part");
+        MessageDigest digest = Checksums.sha256();
+        long[] written = {0};
+        return vertx.fileSystem().mkdirs(target.getParent().toString())
+                .chain(() -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true)))
+                .chain(file -> body
+                        .onItem().call(buffer -> {
+                            written[0] += buffer.length();
+                            if (written[0] > expectedSize) {
+                                return Uni.createFrom().failure(ServiceException.tooLarge(
+                                        "The body is longer than the " + expectedSize + " bytes the URL was signed for"));
+                            }
+                            digest.update(buffer.getDelegate().getByteBuf().nioBuffer());
+                            return file.write(buffer);
+                        })
+                        .collect().last()
+                        .onItemOrFailure().call(() -> file.close().onFailure().recoverWithNull()))
+                .map(ignored -> verified(written[0], expectedSize, HexFormat.of().formatHex(digest.digest()), expectedSha256))
+                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> tagSha256(temp, info.sha256()))))
+                .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
+                        new CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
+                .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
+    }
+
+    private static ObjectInfo verified(long written, long expectedSize, String sha256, String expectedSha256) {
+        if (written != expectedSize) {
+            throw ServiceException.badRequest("The body has " + written + " bytes, the URL was signed for " + expectedSize);
+        }
+        if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
+            throw ServiceException.badRequest("The body's sha256 differs from the declared one");
+        }
+        return new ObjectInfo(written, sha256);
+    }
+
+    /** Best effort: file systems without user attributes simply make stat re-read the file. */
+    private static Void tagSha256(Path file, String sha256) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+        if (view != null) {
+            try {
+                view.write(SHA256_ATTRIBUTE, ByteBuffer.wrap(sha256.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // no xattr support here
+            }
+        }
+        return null;
+    }
+
+    static String readSha256Tag(Path file) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+        if (view == null) {
+            return null;
+        }
+        try {
+            ByteBuffer value = ByteBuffer.allocate(64);
+            if (view.read(SHA256_ATTRIBUTE, value) != 64) {
+                return null;
+            }
+            return new String(value.array(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+}

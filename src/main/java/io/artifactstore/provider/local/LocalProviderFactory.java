@@ -1,0 +1,43 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.ProviderFactory;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.security.UrlSigner;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/** Builds {@code type: local} providers; their one setting is {@code root} (default {@code ./data/artifacts}). */
+@ApplicationScoped
+public class LocalProviderFactory implements ProviderFactory {
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    @Inject
+    UrlSigner signer;
+
+    @Inject
+    Vertx vertx;
+
+    @Override
+    public String type() {
+        return LocalStorageProvider.TYPE;
+    }
+
+    @Override
+    public StorageProvider create(String name, Map<String, String> settings) {
+        String root = settings.get("root");
+        Path rootPath = root == null || root.isBlank() ? ArtifactStoreConfig.defaultLocalRoot() : Path.of(root);
+        return new LocalStorageProvider(name, rootPath, stripTrailingSlash(config.publicUrl()), signer, vertx, Clock.systemUTC()).prepare();
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

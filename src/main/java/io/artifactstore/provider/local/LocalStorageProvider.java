@@ -1,0 +1,183 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ObjectNotFoundException;
+import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.provider.UploadTarget;
+import io.artifactstore.security.UrlSigner;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.file.FileSystemException;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Artifacts as files under a root directory, one file per key. The service itself serves the signed
+ * URLs ({@link LocalStorageRoutes}); all file I/O goes through Vert.x's asynchronous file system.
+ */
+public final class LocalStorageProvider implements StorageProvider {
+
+    public static final String TYPE = "local";
+    private static final String INCOMING = ".incoming";
+
+    private final String name;
+    private final Path root;
+    private final String publicUrl;
+    private final UrlSigner signer;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final AtomicFileWriter writer;
+
+    LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
+        this.name = name;
+        this.root = root.toAbsolutePath().normalize();
+        this.publicUrl = publicUrl;
+        this.signer = signer;
+        this.vertx = vertx;
+        this.clock = clock;
+        this.writer = new AtomicFileWriter(vertx, this.root.resolve(INCOMING));
+    }
+
+    /** Creates the root and its staging directory, so a root that cannot be written fails start-up. */
+    LocalStorageProvider prepare() {
+        try {
+            java.nio.file.Files.createDirectories(root.resolve(INCOMING));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("root " + root + " cannot be created: " + e.getClass().getSimpleName());
+        }
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Uni<SignedRequest> presignUpload(UploadTarget target) {
+        Instant expiresAt = expiry(target.ttl());
+        var fields = new LocalUrlSignature.Fields("PUT", name, target.key(), expiresAt.getEpochSecond(),
+                Long.toString(target.size()), target.contentType(), orEmpty(target.sha256()), "");
+        return Uni.createFrom().item(new SignedRequest("PUT", LocalUrlSignature.url(publicUrl, fields, signer),
+                Map.of("Content-Type", target.contentType()), expiresAt));
+    }
+
+    @Override
+    public Uni<SignedRequest> presignDownload(DownloadTarget target) {
+        Instant expiresAt = expiry(target.ttl());
+        var fields = new LocalUrlSignature.Fields("GET", name, target.key(), expiresAt.getEpochSecond(), "",
+                target.contentType(), "", orEmpty(target.contentDisposition()));
+        return Uni.createFrom().item(new SignedRequest("GET", LocalUrlSignature.url(publicUrl, fields, signer),
+                Map.of(), expiresAt));
+    }
+
+    @Override
+    public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
+        Path file = pathOf(key);
+        return vertx.executeBlocking(Uni.createFrom().item(() -> statBlocking(file)));
+    }
+
+    @Override
+    public Uni<Void> delete(StorageKey key) {
+        return vertx.fileSystem().delete(pathOf(key).toString())
+                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull();
+    }
+
+    @Override
+    public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
+        return writeBuffers(key, size, null, body.map(bytes -> Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bytes))));
+    }
+
+    /** The upload path of the signed PUT route, where the body is already a stream of Vert.x buffers. */
+    Uni<ObjectInfo> writeBuffers(StorageKey key, long size, String expectedSha256, Multi<Buffer> body) {
+        return writer.write(pathOf(key), body, size, expectedSha256);
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(StorageKey key) {
+        return vertx.fileSystem().open(pathOf(key).toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(key.toString()))
+                .onItem().transformToMulti(file -> file.toMulti()
+                        .onTermination().call(() -> file.close().onFailure().recoverWithNull()))
+                .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        Path incoming = root.resolve(INCOMING);
+        return vertx.fileSystem().props(incoming.toString())
+                .map(props -> {
+                    if (!props.isDirectory()) {
+                        throw new IllegalStateException("The staging directory is gone");
+                    }
+                    return null;
+                });
+    }
+
+    /** The file of a key: keys are built from validated segments, and the check below is a second lock. */
+    Path pathOf(StorageKey key) {
+        Path file = root.resolve(key.toString()).normalize();
+        if (!file.startsWith(root) || file.equals(root)) {
+            throw new IllegalArgumentException("Key escapes the provider root");
+        }
+        return file;
+    }
+
+    UrlSigner signer() {
+        return signer;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    private static Optional<ObjectInfo> statBlocking(Path file) {
+        try {
+            long size = Files.size(file);
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(new ObjectInfo(size, AtomicFileWriter.readSha256Tag(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Instant expiry(java.time.Duration ttl) {
+        return clock.instant().plus(ttl).with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    static boolean isMissingFile(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NoSuchFileException || (t instanceof FileSystemException && t.getCause() instanceof NoSuchFileException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,217 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.api.HttpProblems;
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.provider.StorageProvider;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Serves the local provider's signed URLs: {@code PUT} streams a body into storage, {@code GET} and
+ * {@code HEAD} stream a file back with ETag, Range and Content-Disposition. Plain Vert.x routes, so
+ * bytes flow with back-pressure and files leave through sendfile, never through the heap.
+ */
+@ApplicationScoped
+public class LocalStorageRoutes {
+
+    static final String PATH_PREFIX = "/storage/";
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    HttpProblems problems;
+
+    @Inject
+    Vertx vertx;
+
+    void register(@Observes Router router) {
+        router.put(PATH_PREFIX + "*").handler(this::upload);
+        router.get(PATH_PREFIX + "*").handler(this::download);
+        router.head(PATH_PREFIX + "*").handler(this::download);
+    }
+
+    private void upload(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        request.pause(); // no byte may arrive before the file is open to take it
+        try {
+            Target target = verifiedTarget(ctx, HttpMethod.PUT);
+            long size = Long.parseLong(target.fields().size());
+            String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+            if (contentType == null || !contentType.trim().equalsIgnoreCase(target.fields().contentType())) {
+                throw forbidden("The Content-Type header differs from the one the URL was signed for");
+            }
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null) {
+                long declared = parseLength(length);
+                if (declared > size) {
+                    throw ServiceException.tooLarge("The body is longer than the " + size + " bytes the URL was signed for");
+                }
+                if (declared < size) {
+                    throw ServiceException.badRequest("The body has " + declared + " bytes, the URL was signed for " + size);
+                }
+            }
+            String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
+            var body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti();
+            target.provider().writeBuffers(target.fields().key(), size, sha256, body).subscribe().with(
+                    info -> ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end(),
+                    failure -> problems.sendAndClose(ctx, failure));
+        } catch (RuntimeException e) {
+            problems.sendAndClose(ctx, e);
+        }
+    }
+
+    private void download(RoutingContext ctx) {
+        Target target;
+        try {
+            target = verifiedTarget(ctx, HttpMethod.GET);
+        } catch (RuntimeException e) {
+            problems.send(ctx, e);
+            return;
+        }
+        Path file = target.provider().pathOf(target.fields().key());
+        vertx.executeBlocking(Uni.createFrom().item(() -> FileState.of(file)))
+                .subscribe().with(state -> serve(ctx, target, file, state), failure -> problems.send(ctx, failure));
+    }
+
+    private void serve(RoutingContext ctx, Target target, Path file, Optional<FileState> found) {
+        if (found.isEmpty()) {
+            problems.send(ctx, ServiceException.notFound("No object at this URL"));
+            return;
+        }
+        FileState state = found.get();
+        LocalUrlSignature.Fields fields = target.fields();
+        long secondsLeft = fields.expires() - target.provider().clock().instant().getEpochSecond();
+        HttpServerResponse response = ctx.response();
+        response.putHeader(HttpHeaders.ETAG, state.etag())
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.CONTENT_TYPE, fields.contentType())
+                .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.max(0, secondsLeft));
+        if (!fields.disposition().isEmpty()) {
+            response.putHeader("Content-Disposition", fields.disposition());
+        }
+        String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null && (ifNoneMatch.trim().equals("*") || ifNoneMatch.contains(state.etag()))) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        Optional<ByteRange> range;
+        try {
+            range = ifRangeAllows(ctx, state) ? ByteRange.parse(ctx.request().getHeader("Range"), state.size()) : Optional.empty();
+        } catch (ByteRange.Unsatisfiable e) {
+            response.putHeader("Content-Range", "bytes */" + state.size());
+            problems.send(ctx, new ServiceException(416, "Range Not Satisfiable", "The range lies outside the object"));
+            return;
+        }
+        long offset = range.map(ByteRange::start).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(state.size());
+        range.ifPresent(r -> response.setStatusCode(206).putHeader("Content-Range", r.contentRange(state.size())));
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+            return;
+        }
+        response.sendFile(file.toString(), offset, length)
+                .onFailure(failure -> ctx.request().connection().close());
+    }
+
+    /** A range applies only while the object still is the one the client's If-Range names. */
+    private static boolean ifRangeAllows(RoutingContext ctx, FileState state) {
+        String ifRange = ctx.request().getHeader("If-Range");
+        return ifRange == null || ifRange.trim().equals(state.etag());
+    }
+
+    private Target verifiedTarget(RoutingContext ctx, HttpMethod method) {
+        String path = ctx.request().path(); // the raw path: nothing is normalised before it is checked
+        String rest = path.substring(PATH_PREFIX.length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0) {
+            throw ServiceException.notFound("No object at this URL");
+        }
+        String providerName = rest.substring(0, slash);
+        StorageKey key = StorageKey.parse(rest.substring(slash + 1));
+        Optional<StorageProvider> provider = providers.find(providerName);
+        if (provider.isEmpty() || !(provider.get() instanceof LocalStorageProvider local)) {
+            throw ServiceException.notFound("No object at this URL");
+        }
+        HttpServerRequest request = ctx.request();
+        long expires = parseExpiry(request.getParam(LocalUrlSignature.EXPIRES));
+        var fields = new LocalUrlSignature.Fields(method.name(), providerName, key, expires,
+                param(request, LocalUrlSignature.SIZE), param(request, LocalUrlSignature.CONTENT_TYPE),
+                param(request, LocalUrlSignature.SHA256), param(request, LocalUrlSignature.DISPOSITION));
+        if (!local.signer().verify(request.getParam(LocalUrlSignature.KEY_ID), fields.canonical(),
+                request.getParam(LocalUrlSignature.SIGNATURE))) {
+            throw forbidden("The URL's signature does not match this request");
+        }
+        if (local.clock().instant().getEpochSecond() > expires) {
+            throw forbidden("The URL has expired");
+        }
+        return new Target(local, fields);
+    }
+
+    private static String param(HttpServerRequest request, String name) {
+        String value = request.getParam(name);
+        return value == null ? "" : value;
+    }
+
+    private static long parseExpiry(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw forbidden("The URL's signature does not match this request");
+        }
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ServiceException.badRequest("Malformed Content-Length");
+        }
+    }
+
+    private static ServiceException forbidden(String detail) {
+        return new ServiceException(403, "Forbidden", detail);
+    }
+
+    private static String etag(String sha256) {
+        return '"' + sha256 + '"';
+    }
+
+    private record Target(LocalStorageProvider provider, LocalUrlSignature.Fields fields) {
+    }
+
+    /** Size and validator of a file, read on a worker thread. */
+    private record FileState(long size, String etag) {
+
+        static Optional<FileState> of(Path file) {
+            try {
+                long size = Files.size(file);
+                String sha256 = AtomicFileWriter.readSha256Tag(file);
+                String etag = sha256 != null ? LocalStorageRoutes.etag(sha256)
+                        : '"' + Long.toHexString(size) + '-' + Long.toHexString(Files.getLastModifiedTime(file).toMillis()) + '"';
+                return Optional.of(new FileState(size, etag));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.security.UrlSigner;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The signed-URL format of the local provider (CONTRACT §4). The signature covers the method,
+ * provider, key, expiry, size and content type, plus the declared sha256 of an upload and the
+ * disposition of a download; a field left out is signed as empty, so nothing can be added later.
+ */
+final class LocalUrlSignature {
+
+    static final String EXPIRES = "expires";
+    static final String SIZE = "size";
+    static final String CONTENT_TYPE = "contentType";
+    static final String SHA256 = "sha256";
+    static final String DISPOSITION = "disposition";
+    static final String KEY_ID = "kid";
+    static final String SIGNATURE = "signature";
+
+    private LocalUrlSignature() {
+    }
+
+    /** The fields of one signed request, as issued or as received. Absent optional fields are "". */
+    record Fields(String method, String provider, StorageKey key, long expires, String size,
+                  String contentType, String sha256, String disposition) {
+
+        String canonical() {
+            return UrlSigner.canonical(method, provider, key.toString(), Long.toString(expires), size,
+                    contentType, sha256, disposition);
+        }
+    }
+
+    static String url(String baseUrl, Fields fields, UrlSigner signer) {
+        StringBuilder url = new StringBuilder(baseUrl).append(LocalStorageRoutes.PATH_PREFIX)
+                .append(fields.provider()).append('/').append(fields.key())
+                .append('?').append(EXPIRES).append('=').append(fields.expires());
+        append(url, SIZE, fields.size());
+        append(url, CONTENT_TYPE, fields.contentType());
+        append(url, SHA256, fields.sha256());
+        append(url, DISPOSITION, fields.disposition());
+        append(url, KEY_ID, signer.currentKeyId());
+        append(url, SIGNATURE, signer.sign(fields.canonical()));
+        return url.toString();
+    }
+
+    private static void append(StringBuilder url, String name, String value) {
+        if (!value.isEmpty()) {
+            url.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.artifactstore.security;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.artifact.Ids;
+import io.artifactstore.config.ArtifactStoreConfig;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** The tenant of the authenticated caller, from the configured JWT claim. */
+@RequestScoped
+public class CurrentTenant {
+
+    @Inject
+    JsonWebToken token;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    /** The caller's tenant id; a token without a usable one is refused like a missing role. */
+    public String id() {
+        Object claim = token.getClaim(config.auth().tenantClaim());
+        String tenant = claim == null ? null : claim.toString();
+        if (tenant == null || !Ids.isValid(tenant)) {
+            throw new ServiceException(403, "Forbidden", "The token carries no valid tenant");
+        }
+        return tenant;
+    }
+}

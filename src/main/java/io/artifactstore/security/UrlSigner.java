@@ -1,0 +1,99 @@
+package io.artifactstore.security;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HMAC-SHA256 signatures of the URLs the service serves itself. The current secret signs; it and the
+ * previous secrets verify, each known by a short key id derived from it, so rotating the secret does
+ * not break URLs already handed out.
+ */
+@ApplicationScoped
+public class UrlSigner {
+
+    static final int MIN_SECRET_LENGTH = 32;
+    private static final String ALGORITHM = "HmacSHA256";
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+    private final String currentKeyId;
+    private final Map<String, ThreadLocal<Mac>> macsByKeyId = new LinkedHashMap<>();
+
+    @Inject
+    public UrlSigner(ArtifactStoreConfig config) {
+        this(config.signing().secret(), config.signing().previousSecrets().orElse(List.of()));
+    }
+
+    public UrlSigner(String secret, List<String> previousSecrets) {
+        List<String> secrets = new ArrayList<>();
+        secrets.add(secret);
+        secrets.addAll(previousSecrets);
+        for (String s : secrets) {
+            if (s == null || s.length() < MIN_SECRET_LENGTH) {
+                throw new IllegalArgumentException("artifact-store.signing secrets must be at least "
+                        + MIN_SECRET_LENGTH + " characters long");
+            }
+            byte[] keyBytes = s.getBytes(StandardCharsets.UTF_8);
+            macsByKeyId.putIfAbsent(keyId(keyBytes), ThreadLocal.withInitial(() -> newMac(keyBytes)));
+        }
+        this.currentKeyId = keyId(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
+    /** The signature of the canonical string under the current key. */
+    public String sign(String canonical) {
+        return sign(macsByKeyId.get(currentKeyId).get(), canonical);
+    }
+
+    /** Whether {@code signature} is valid for {@code canonical} under key {@code keyId}; constant time. */
+    public boolean verify(String keyId, String canonical, String signature) {
+        ThreadLocal<Mac> mac = keyId == null ? null : macsByKeyId.get(keyId);
+        if (mac == null || signature == null) {
+            return false;
+        }
+        byte[] expected = sign(mac.get(), canonical).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Joins the signed fields with a separator none of them may contain. */
+    public static String canonical(String... fields) {
+        return String.join("\n", fields);
+    }
+
+    private static String sign(Mac mac, String canonical) {
+        return BASE64URL.encodeToString(mac.doFinal(canonical.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String keyId(byte[] secret) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret);
+            return BASE64URL.encodeToString(digest).substring(0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Mac newMac(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(key, ALGORITHM));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
