@@ -70,6 +70,7 @@ public class ProblemMapper {
 
     private static String httpDetail(int status) {
         return switch (status) {
+            case 400 -> "The request is malformed, for example its body is not valid JSON";
             case 404 -> "No resource at this path";
             case 405 -> "This method is not allowed on this resource";
             case 406 -> "No acceptable representation";

@@ -45,8 +45,8 @@ public class UploadPolicy {
                     + " artifacts; allowed: " + rule.contentTypes());
         }
         if (size > rule.maxSize()) {
-            throw ServiceException.tooLarge("A " + type.wireName() + " artifact may have at most " + rule.maxSize()
-                    + " bytes; declared " + size);
+            throw ServiceException.tooLarge("Artifacts of type " + type.wireName() + " may have at most "
+                    + rule.maxSize() + " bytes; declared " + size);
         }
         return type;
     }

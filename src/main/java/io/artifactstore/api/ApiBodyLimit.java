@@ -1,0 +1,51 @@
+package io.artifactstore.api;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * Bounds JSON request bodies before anything buffers them. The HTTP server's own limit has to be as
+ * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small.
+ */
+@ApplicationScoped
+public class ApiBodyLimit {
+
+    static final long MAX_API_BODY = 1024 * 1024;
+
+    @Inject
+    HttpProblems problems;
+
+    void register(@Observes Router router) {
+        router.route("/api/*").order(-1000).handler(this::check);
+    }
+
+    private void check(RoutingContext ctx) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean chunked = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (chunked && length == null) {
+            reject(ctx, 411, "Length Required", "API requests with a body must carry Content-Length");
+        } else if (length != null && !fits(length)) {
+            reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private void reject(RoutingContext ctx, int status, String title, String detail) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        problems.send(ctx, status, title, detail);
+    }
+
+    private static boolean fits(String length) {
+        try {
+            long value = Long.parseLong(length.trim());
+            return value >= 0 && value <= MAX_API_BODY;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.provider.SignedRequest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+
+/** REST Assured calls of the artifact API, shared by the API tests. */
+final class ApiClient {
+
+    private ApiClient() {
+    }
+
+    static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
+    }
+
+    /** Creates an artifact and returns the whole answer ({@code artifact}, {@code upload}). */
+    static JsonPath create(String token, Map<String, Object> body) {
+        return as(token).body(body).post("/api/v1/artifacts").then().statusCode(201).extract().jsonPath();
+    }
+
+    static Map<String, Object> imageRequest(String board, byte[] data) {
+        return new java.util.HashMap<>(Map.of("type", "image", "boardId", board, "contentType", "image/png",
+                "size", data.length, "filename", "cat.png", "metadata", Map.of("prompt", "a cat")));
+    }
+
+    static SignedRequest ticket(JsonPath created) {
+        return new SignedRequest(created.getString("upload.method"), created.getString("upload.url"),
+                created.getMap("upload.headers", String.class, String.class), null);
+    }
+}

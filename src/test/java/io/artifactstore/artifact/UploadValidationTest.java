@@ -1,0 +1,106 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.artifactstore.artifact.ApiClient.as;
+import static io.artifactstore.artifact.ApiClient.imageRequest;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.containsString;
+
+/** Bad input answers a clear problem+json and changes nothing (CONTRACT §3, §5). */
+@QuarkusTest
+@QuarkusTestResource(ArtifactStoreTestResource.class)
+class UploadValidationTest {
+
+    private final String tenant = "validation-" + Ulid.next().toLowerCase();
+    private final String token = Tokens.readerWriter(tenant);
+
+    @Test
+    void invalidIdsAre400() {
+        for (String board : new String[]{"../etc", "a/b", "..", "x..y", "-leading", "", "a".repeat(129), "sp ace"}) {
+            Map<String, Object> request = imageRequest(board, new byte[1]);
+            as(token).body(request).post("/api/v1/artifacts").then().statusCode(400)
+                    .contentType("application/problem+json").body("errors.field", hasItem("boardId"));
+        }
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("variant", "../../other-tenant");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors.field", hasItem("variant"));
+        request = imageRequest("b", new byte[1]);
+        request.put("artifactId", "..");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors.field", hasItem("artifactId"));
+        as(token).get("/api/v1/artifacts/{id}", "bad..id").then().statusCode(400).body("errors[0].field", equalTo("id"));
+        as(token).get("/api/v1/artifacts/{id}/download-url?variant=..", Ulid.next()).then().statusCode(400);
+        assertNothingWasCreated();
+    }
+
+    @Test
+    void typesContentTypesAndSizesFollowThePolicy() {
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("type", "hologram");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors[0].field", equalTo("type"));
+
+        request = imageRequest("b", new byte[1]);
+        request.put("contentType", "application/x-msdownload");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(415).contentType("application/problem+json");
+
+        request = imageRequest("b", new byte[1]);
+        request.put("size", 50L * 1024 * 1024 + 1);
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(413).contentType("application/problem+json");
+
+        request = imageRequest("b", new byte[1]);
+        request.put("size", -1);
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors.field", hasItem("size"));
+
+        request = imageRequest("b", new byte[1]);
+        request.put("contentType", "image/png\r\nX-Injected: yes");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors.field", hasItem("contentType"));
+
+        request = imageRequest("b", new byte[1]);
+        request.put("sha256", "not-hex");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).body("errors.field", hasItem("sha256"));
+
+        request = imageRequest("b", new byte[1]);
+        request.put("type", "intermediate");
+        request.put("contentType", "application/x-anything");
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(201);
+    }
+
+    @Test
+    void malformedRequestsAnswerProblemJsonWithoutInternals() {
+        as(token).body("{\"type\": ").post("/api/v1/artifacts").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", not(containsString("Exception")));
+        as(token).body("{\"type\":\"image\",\"size\":\"big\"}").post("/api/v1/artifacts").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", not(containsString("jackson")));
+        as(token).get("/api/v1/artifacts/{id}/download-url?expiresIn=604801", Ulid.next()).then().statusCode(400);
+        as(token).get("/api/v1/artifacts/{id}/download-url?disposition=evil", Ulid.next()).then().statusCode(400);
+        given().get("/no/such/route").then().statusCode(404).contentType("application/problem+json")
+                .body("status", equalTo(404)).body("instance", equalTo("/no/such/route"));
+        as(token).patch("/api/v1/artifacts").then().statusCode(405).contentType("application/problem+json");
+        as(token).body("x".repeat(1024 * 1024 + 1)).post("/api/v1/artifacts").then().statusCode(413)
+                .contentType("application/problem+json");
+        assertNothingWasCreated();
+    }
+
+    @Test
+    void unknownArtifactsAre404() {
+        as(token).get("/api/v1/artifacts/{id}", Ulid.next()).then().statusCode(404).contentType("application/problem+json");
+        as(token).post("/api/v1/artifacts/{id}/complete", Ulid.next()).then().statusCode(404);
+        as(token).delete("/api/v1/artifacts/{id}", Ulid.next()).then().statusCode(404);
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("artifactId", Ulid.next());
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(404);
+    }
+
+    private void assertNothingWasCreated() {
+        as(token).get("/api/v1/artifacts").then().statusCode(200).body("items.size()", equalTo(0));
+    }
+}

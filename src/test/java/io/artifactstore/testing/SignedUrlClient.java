@@ -1,0 +1,53 @@
+package io.artifactstore.testing;
+
+import io.artifactstore.provider.SignedRequest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A plain HTTP client, as a frontend would use it: no SDK, just the signed URL and its headers. */
+public final class SignedUrlClient {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private SignedUrlClient() {
+    }
+
+    /** Sends exactly what the ticket says, with the given body. */
+    public static HttpResponse<byte[]> put(SignedRequest ticket, byte[] body) {
+        return put(ticket.url(), ticket.headers(), body);
+    }
+
+    public static HttpResponse<byte[]> put(String url, Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    public static HttpResponse<byte[]> get(String url) {
+        return get(url, Map.of());
+    }
+
+    public static HttpResponse<byte[]> get(String url, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    private static HttpResponse<byte[]> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
