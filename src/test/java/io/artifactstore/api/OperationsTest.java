@@ -1,0 +1,31 @@
+package io.artifactstore.api;
+
+import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/** Health, metrics and the OpenAPI document are served without a token, for operators and tools. */
+@QuarkusTest
+@QuarkusTestResource(ArtifactStoreTestResource.class)
+class OperationsTest {
+
+    @Test
+    void readinessReportsEachProvider() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem("provider-local"))
+                .body("checks.find { it.name == 'provider-local' }.status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void prometheusMetricsAndOpenApiAreServed() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/artifacts"));
+    }
+}
