@@ -1,0 +1,82 @@
+package io.artifactstore.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole service configuration: one typed tree under {@code artifact-store} (CONTRACT §6). */
+@ConfigMapping(prefix = "artifact-store")
+public interface ArtifactStoreConfig {
+
+    /** Base URL of the signed URLs the service serves itself (the local provider). */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
+    Auth auth();
+
+    Signing signing();
+
+    /** Upload policy per artifact type; keys are type names (image, video, ...). */
+    Map<String, TypePolicy> types();
+
+    /** Configured storage providers by name. */
+    Map<String, Provider> providers();
+
+    Routing routing();
+
+    interface Auth {
+        /** Name of the JWT claim that carries the tenant id. */
+        @WithDefault("tenant_id")
+        String tenantClaim();
+    }
+
+    interface Signing {
+        /** HMAC secret of the local provider's signed URLs (at least 32 characters). */
+        String secret();
+
+        /** Secrets that were current before a rotation: URLs signed with them stay valid until they expire. */
+        Optional<List<String>> previousSecrets();
+
+        @WithDefault("15m")
+        Duration uploadTtl();
+
+        @WithDefault("1h")
+        Duration downloadTtl();
+
+        /** Hard upper bound of any signed URL's lifetime. */
+        @WithDefault("7d")
+        Duration maxTtl();
+    }
+
+    interface TypePolicy {
+        /** Allowed content types; {@code type/*} and {@code *}{@code /*} globs are accepted. */
+        List<String> contentTypes();
+
+        MemorySize maxSize();
+    }
+
+    interface Provider {
+        /** Provider type: {@code local}, or a type contributed by a {@code ProviderFactory} plug-in. */
+        String type();
+
+        /** Every other setting of the provider (root, bucket, endpoint ...), read by its factory. */
+        @WithParentName
+        Map<String, String> settings();
+    }
+
+    interface Routing {
+        String defaultProvider();
+    }
+
+    /** Where the local provider keeps its files when none is configured. */
+    static Path defaultLocalRoot() {
+        return Path.of("data", "artifacts");
+    }
+}
