@@ -24,6 +24,15 @@ final class ApiClient {
         return as(token).body(body).post("/api/v1/artifacts").then().statusCode(201).extract().jsonPath();
     }
 
+    /** Creates an image artifact, uploads {@code data} through its signed URL and completes it. */
+    static JsonPath uploaded(String token, String board, byte[] data) {
+        JsonPath created = create(token, imageRequest(board, data));
+        org.assertj.core.api.Assertions.assertThat(io.artifactstore.testing.SignedUrlClient.put(ticket(created), data).statusCode())
+                .isEqualTo(200);
+        as(token).post("/api/v1/artifacts/{id}/complete", created.getString("artifact.id")).then().statusCode(200);
+        return created;
+    }
+
     static Map<String, Object> imageRequest(String board, byte[] data) {
         return new java.util.HashMap<>(Map.of("type", "image", "boardId", board, "contentType", "image/png",
                 "size", data.length, "filename", "cat.png", "metadata", Map.of("prompt", "a cat")));

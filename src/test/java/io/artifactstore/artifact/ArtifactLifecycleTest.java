@@ -20,6 +20,7 @@ import static io.artifactstore.artifact.ApiClient.as;
 import static io.artifactstore.artifact.ApiClient.create;
 import static io.artifactstore.artifact.ApiClient.imageRequest;
 import static io.artifactstore.artifact.ApiClient.ticket;
+import static io.artifactstore.artifact.ApiClient.uploaded;
 import static io.artifactstore.provider.StorageProviderContract.randomBytes;
 import static io.artifactstore.provider.StorageProviderContract.sha256;
 import static io.artifactstore.testing.SignedUrlClient.get;
@@ -149,11 +150,7 @@ class ArtifactLifecycleTest {
 
     @Test
     void variantsAreAddedToAnExistingArtifact() {
-        byte[] original = randomBytes(200);
-        JsonPath created = create(token, imageRequest("b", original));
-        String id = created.getString("artifact.id");
-        put(ticket(created), original);
-        as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(200);
+        String id = uploaded(token, "b", randomBytes(200)).getString("artifact.id");
 
         byte[] thumbnail = randomBytes(20);
         Map<String, Object> request = imageRequest("b", thumbnail);
@@ -187,11 +184,8 @@ class ArtifactLifecycleTest {
 
     @Test
     void deleteRemovesTheRecordAndTheBytes() {
-        byte[] data = randomBytes(300);
-        JsonPath created = create(token, imageRequest("b", data));
+        JsonPath created = uploaded(token, "b", randomBytes(300));
         String id = created.getString("artifact.id");
-        put(ticket(created), data);
-        as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(200);
         String url = as(token).get("/api/v1/artifacts/{id}/download-url", id).then().extract().path("url");
         StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"));
 
