@@ -2,6 +2,7 @@ package io.artifactstore.provider;
 
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -44,6 +45,19 @@ public class ProviderRegistry {
         }
         this.providers = Collections.unmodifiableMap(built);
         require(config.routing().defaultProvider(), "artifact-store.routing.default-provider");
+    }
+
+    @PreDestroy
+    void close() {
+        for (StorageProvider provider : providers.values()) {
+            if (provider instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // shutting down: nothing left to do with it
+                }
+            }
+        }
     }
 
     public Optional<StorageProvider> find(String name) {

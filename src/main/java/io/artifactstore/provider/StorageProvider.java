@@ -39,4 +39,12 @@ public interface StorageProvider {
 
     /** Succeeds when the backend is reachable and usable, for readiness checks. */
     Uni<Void> probe();
+
+    /**
+     * The largest object {@code complete} reads back to check a declared sha256 when {@link #stat}
+     * reports none; larger objects are checked by size alone.
+     */
+    default long digestReadLimit() {
+        return Long.MAX_VALUE;
+    }
 }

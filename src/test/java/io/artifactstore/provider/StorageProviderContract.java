@@ -177,6 +177,21 @@ public abstract class StorageProviderContract {
     }
 
     @Test
+    void serverSideCopyDuplicatesTheObjectWhereSupported() {
+        if (!(provider() instanceof ServerSideCopy copier)) {
+            return; // an optional ability
+        }
+        StorageKey source = newKey("original");
+        StorageKey target = newKey("copy");
+        byte[] data = randomBytes(5000);
+        provider().write(source, BINARY, data.length, chunks(data, 1000)).await().indefinitely();
+        copier.copy(source, target).await().indefinitely();
+        assertThat(Checksums.sha256Hex(provider().read(target)).await().indefinitely()).isEqualTo(sha256(data));
+        assertThat(stat(source)).isPresent();
+        assertThatThrownBy(() -> copier.copy(newKey("missing"), newKey("nowhere")).await().indefinitely());
+    }
+
+    @Test
     void probeSucceedsWhileTheBackendIsUp() {
         provider().probe().await().atMost(Duration.ofSeconds(10));
     }

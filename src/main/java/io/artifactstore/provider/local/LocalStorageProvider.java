@@ -4,6 +4,7 @@ import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
+import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.UploadTarget;
@@ -29,7 +30,7 @@ import java.util.Optional;
  * Artifacts as files under a root directory, one file per key. The service itself serves the signed
  * URLs ({@link LocalStorageRoutes}); all file I/O goes through Vert.x's asynchronous file system.
  */
-public final class LocalStorageProvider implements StorageProvider {
+public final class LocalStorageProvider implements StorageProvider, ServerSideCopy {
 
     public static final String TYPE = "local";
     private static final String INCOMING = ".incoming";
@@ -119,6 +120,19 @@ public final class LocalStorageProvider implements StorageProvider {
                 .onItem().transformToMulti(file -> file.toMulti()
                         .onTermination().call(() -> file.close().onFailure().recoverWithNull()))
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
+    }
+
+    /** Copies through a temp file and an atomic rename, like an upload: a half copy is never visible. */
+    @Override
+    public Uni<Void> copy(StorageKey from, StorageKey to) {
+        Path temp = root.resolve(INCOMING).resolve(io.artifactstore.artifact.Ulid.next() + ".part");
+        Path target = pathOf(to);
+        return vertx.fileSystem().copy(pathOf(from).toString(), temp.toString())
+                .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(from.toString()))
+                .call(() -> vertx.fileSystem().mkdirs(target.getParent().toString()))
+                .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
+                        new io.vertx.core.file.CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
+                .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
     }
 
     @Override

@@ -1,0 +1,183 @@
+package io.artifactstore.provider.s3;
+
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.ExactLength;
+import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ObjectNotFoundException;
+import io.artifactstore.provider.ServerSideCopy;
+import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.provider.UploadTarget;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
+import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * Any S3-compatible store. Clients upload and download with the store's own SigV4 presigned URLs,
+ * so the bytes never pass through the service; the service only checks objects (HEAD), deletes and
+ * copies them, and streams them for workers. One async client and one presigner per provider.
+ */
+public final class S3StorageProvider implements StorageProvider, ServerSideCopy, AutoCloseable {
+
+    public static final String TYPE = "s3";
+
+    /** Signed headers a client must not or cannot set itself. */
+    private static final List<String> IMPLIED_HEADERS = List.of("host", "content-length");
+
+    private final String name;
+    private final S3Settings settings;
+    private final S3AsyncClient client;
+    private final S3Presigner presigner;
+    private final Clock clock;
+
+    S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, S3Presigner presigner, Clock clock) {
+        this.name = name;
+        this.settings = settings;
+        this.client = client;
+        this.presigner = presigner;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Uni<SignedRequest> presignUpload(UploadTarget target) {
+        PresignedPutObjectRequest presigned = presigner.presignPutObject(r -> r
+                .signatureDuration(target.ttl())
+                .putObjectRequest(putRequest(target.key(), target.contentType(), target.size())));
+        return Uni.createFrom().item(new SignedRequest("PUT", presigned.url().toString(),
+                clientHeaders(presigned.signedHeaders()), presigned.expiration()));
+    }
+
+    @Override
+    public Uni<SignedRequest> presignDownload(DownloadTarget target) {
+        if (settings.publicUrl().isPresent()) {
+            // A public bucket behind a CDN: the URL does not expire; expiresAt says how long to rely on it.
+            return Uni.createFrom().item(new SignedRequest("GET", settings.publicUrl().get() + objectKey(target.key()),
+                    Map.of(), clock.instant().plus(target.ttl())));
+        }
+        GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(settings.bucket()).key(objectKey(target.key()));
+        if (settings.responseOverrides()) {
+            get.responseContentType(target.contentType());
+            if (target.contentDisposition() != null) {
+                get.responseContentDisposition(target.contentDisposition());
+            }
+        }
+        PresignedGetObjectRequest presigned = presigner.presignGetObject(r -> r
+                .signatureDuration(target.ttl()).getObjectRequest(get.build()));
+        return Uni.createFrom().item(new SignedRequest("GET", presigned.url().toString(), Map.of(), presigned.expiration()));
+    }
+
+    @Override
+    public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
+        return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))))
+                .map(head -> Optional.of(new ObjectInfo(head.contentLength(), null)))
+                .onFailure(S3StorageProvider::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Uni<Void> delete(StorageKey key) {
+        return call(() -> client.deleteObject(r -> r.bucket(settings.bucket()).key(objectKey(key)))).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
+        AsyncRequestBody requestBody = AsyncRequestBody.fromPublisher(AdaptersToReactiveStreams.publisher(ExactLength.of(size, body)));
+        return call(() -> client.putObject(putRequest(key, contentType, size), requestBody))
+                .map(ignored -> new ObjectInfo(size, null));
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(StorageKey key) {
+        return call(() -> client.getObject(r -> r.bucket(settings.bucket()).key(objectKey(key)),
+                AsyncResponseTransformer.toPublisher()))
+                .onFailure(S3StorageProvider::isNotFound).transform(e -> new ObjectNotFoundException(key.toString()))
+                .onItem().transformToMulti(response -> Multi.createFrom().publisher(AdaptersToFlow.publisher(response)));
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        return call(() -> client.headBucket(r -> r.bucket(settings.bucket()))).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> copy(StorageKey from, StorageKey to) {
+        return call(() -> client.copyObject(r -> r.sourceBucket(settings.bucket()).sourceKey(objectKey(from))
+                .destinationBucket(settings.bucket()).destinationKey(objectKey(to)))).replaceWithVoid();
+    }
+
+    /** Checksums are not stored by S3-compatible stores alike: {@code complete} reads objects back up to this size. */
+    @Override
+    public long digestReadLimit() {
+        return settings.verifyMaxSize();
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        client.close();
+    }
+
+    /** The object name: the provider's prefix, then the artifact's storage key. */
+    String objectKey(StorageKey key) {
+        return settings.prefix() + key;
+    }
+
+    private PutObjectRequest putRequest(StorageKey key, String contentType, long size) {
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(settings.bucket()).key(objectKey(key))
+                .contentType(contentType).contentLength(size);
+        settings.serverSideEncryption().ifPresent(put::serverSideEncryption);
+        settings.kmsKeyId().ifPresent(put::ssekmsKeyId);
+        return put.build();
+    }
+
+    /** The signed headers the client has to send itself, as the upload ticket lists them. */
+    private static Map<String, String> clientHeaders(Map<String, List<String>> signed) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        signed.forEach((header, values) -> {
+            if (!IMPLIED_HEADERS.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+                headers.put(header.equalsIgnoreCase("content-type") ? "Content-Type" : header, String.join(",", values));
+            }
+        });
+        return headers;
+    }
+
+    private static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
+        return Uni.createFrom().completionStage(request)
+                .onFailure(CompletionException.class).transform(Throwable::getCause);
+    }
+
+    static boolean isNotFound(Throwable failure) {
+        return failure instanceof NoSuchKeyException || (failure instanceof S3Exception e && e.statusCode() == 404);
+    }
+}
