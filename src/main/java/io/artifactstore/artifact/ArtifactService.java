@@ -11,6 +11,8 @@ import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.UploadTarget;
 import io.artifactstore.routing.Router;
+import io.artifactstore.routing.RoutingDecision;
+import io.artifactstore.routing.UploadFacts;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,16 +58,17 @@ public class ArtifactService {
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
-        String providerName = router.route(new Router.UploadFacts(tenantId, type.wireName(), request.boardId(),
-                request.contentType(), request.size()));
-        StorageProvider provider = providers.get(providerName);
         Instant now = now();
-        return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now)
-                .chain(artifact -> pendingVariant(artifact, request, providerName, now)
-                        .chain(variant -> provider.presignUpload(new UploadTarget(variant.key(), variant.contentType,
-                                variant.size, variant.sha256, config.signing().uploadTtl())))
-                        .chain(ticket -> variants.ofArtifacts(tenantId, List.of(artifact.id))
-                                .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)))));
+        return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now).chain(artifact -> {
+            RoutingDecision route = router.route(new UploadFacts(tenantId, type, artifact.boardId,
+                    request.contentType(), request.size(), artifact.metadata));
+            StorageProvider provider = providers.get(route.provider());
+            return pendingVariant(artifact, request, route.provider(), now)
+                    .chain(variant -> provider.presignUpload(new UploadTarget(variant.key(), variant.contentType,
+                            variant.size, variant.sha256, config.signing().uploadTtl())))
+                    .chain(ticket -> variants.ofArtifacts(tenantId, List.of(artifact.id))
+                            .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
+        }));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.routing.Glob;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,8 +25,8 @@ public class UploadPolicy {
         config.types().forEach((name, policy) -> {
             ArtifactType type = ArtifactType.fromWireName(name).orElseThrow(() -> new IllegalStateException(
                     "artifact-store.types." + name + " names an unknown artifact type; known types: " + wireNames()));
-            rules.put(type, new Rule(policy.contentTypes().stream().map(UploadPolicy::baseType).toList(),
-                    policy.maxSize().asLongValue()));
+            rules.put(type, new Rule(policy.contentTypes().stream().map(String::strip).toList(),
+                    policy.contentTypes().stream().map(Glob::ofMediaType).toList(), policy.maxSize().asLongValue()));
         });
         for (ArtifactType type : ArtifactType.values()) {
             if (!rules.containsKey(type)) {
@@ -40,7 +41,7 @@ public class UploadPolicy {
                 ServiceException.invalidField("type", "must be one of " + wireNames()));
         Rule rule = rules.get(type);
         String base = baseType(contentType);
-        if (rule.contentTypes().stream().noneMatch(allowed -> matches(allowed, base))) {
+        if (rule.globs().stream().noneMatch(allowed -> allowed.matches(base))) {
             throw ServiceException.unsupportedMediaType("Content type " + base + " is not allowed for " + type.wireName()
                     + " artifacts; allowed: " + rule.contentTypes());
         }
@@ -49,16 +50,6 @@ public class UploadPolicy {
                     + rule.maxSize() + " bytes; declared " + size);
         }
         return type;
-    }
-
-    private static boolean matches(String allowed, String contentType) {
-        if (allowed.equals("*/*")) {
-            return true;
-        }
-        if (allowed.endsWith("/*")) {
-            return contentType.startsWith(allowed.substring(0, allowed.length() - 1));
-        }
-        return allowed.equals(contentType);
     }
 
     /** "Image/PNG; charset=x" -> "image/png": policies speak of media types, not their parameters. */
@@ -71,6 +62,6 @@ public class UploadPolicy {
         return Arrays.stream(ArtifactType.values()).map(ArtifactType::wireName).toList();
     }
 
-    private record Rule(List<String> contentTypes, long maxSize) {
+    private record Rule(List<String> contentTypes, List<Glob> globs, long maxSize) {
     }
 }

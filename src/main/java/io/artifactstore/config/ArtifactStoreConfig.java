@@ -72,7 +72,43 @@ public interface ArtifactStoreConfig {
     }
 
     interface Routing {
+        /** Provider of every upload no rule matches. */
         String defaultProvider();
+
+        /** Ordered rules; the first whose conditions all hold chooses the provider. */
+        List<Rule> rules();
+
+        interface Rule {
+            String name();
+
+            /** Conditions; an absent one holds for every upload. */
+            When when();
+
+            String provider();
+
+            /** Providers to try, in order, when the chosen one cannot take the upload. */
+            Optional<List<String>> fallbacks();
+        }
+
+        interface When {
+            Optional<List<String>> types();
+
+            /** Globs such as {@code video/*}. */
+            Optional<List<String>> contentTypes();
+
+            /** Inclusive bounds with units ({@code 100M}). */
+            Optional<String> minSize();
+
+            Optional<String> maxSize();
+
+            Optional<List<String>> tenants();
+
+            /** Board id globs such as {@code campaign-*}. */
+            Optional<List<String>> boards();
+
+            /** Metadata entries that must be present with exactly these values. */
+            Map<String, String> metadata();
+        }
     }
 
     /** Where the local provider keeps its files when none is configured. */

@@ -44,7 +44,6 @@ public class ProviderRegistry {
             throw new IllegalStateException("No storage provider is configured: set artifact-store.providers.<name>.type");
         }
         this.providers = Collections.unmodifiableMap(built);
-        require(config.routing().defaultProvider(), "artifact-store.routing.default-provider");
     }
 
     @PreDestroy
@@ -77,10 +76,4 @@ public class ProviderRegistry {
         return providers.values();
     }
 
-    private void require(String name, String key) {
-        if (!providers.containsKey(name)) {
-            throw new IllegalStateException(key + "=" + name + " names no configured provider; configured: "
-                    + providers.keySet());
-        }
-    }
 }

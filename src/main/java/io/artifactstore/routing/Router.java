@@ -1,22 +1,40 @@
 package io.artifactstore.routing;
 
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.ProviderRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** Chooses the provider of each new variant. */
+import java.util.List;
+
+/**
+ * Chooses the provider of each new variant: the first matching rule, else the default provider. A
+ * pure function over rules compiled and validated once, at start-up.
+ */
+@Startup
 @ApplicationScoped
 public class Router {
 
-    @Inject
-    ArtifactStoreConfig config;
+    private final List<RoutingRule> rules;
+    private final RoutingDecision fallThrough;
 
-    /** The provider for an upload. Until rules are configured, every upload goes to the default provider. */
-    public String route(UploadFacts facts) {
-        return config.routing().defaultProvider();
+    @Inject
+    public Router(ArtifactStoreConfig config, ProviderRegistry providers) {
+        this(RoutingRules.compile(config.routing(), name -> providers.find(name).isPresent()));
     }
 
-    /** What routing may look at: never the bytes, only what the client declared. */
-    public record UploadFacts(String tenantId, String type, String boardId, String contentType, long size) {
+    Router(RoutingRules.Compiled compiled) {
+        this.rules = compiled.rules();
+        this.fallThrough = new RoutingDecision(compiled.defaultProvider(), List.of(), null);
+    }
+
+    public RoutingDecision route(UploadFacts upload) {
+        for (RoutingRule rule : rules) {
+            if (rule.matches(upload)) {
+                return new RoutingDecision(rule.provider(), rule.fallbacks(), rule.name());
+            }
+        }
+        return fallThrough;
     }
 }

@@ -24,16 +24,20 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         String prefix = "artifact-store.providers." + PROVIDER + ".";
-        return Map.of(
-                prefix + "type", "s3",
-                prefix + "bucket", BUCKET,
-                prefix + "region", "us-east-1",
-                prefix + "endpoint", server.endpoint(),
-                prefix + "path-style", "true",
-                prefix + "access-key-id", S3ProxyServer.ACCESS_KEY,
-                prefix + "secret-access-key", S3ProxyServer.SECRET_KEY,
-                prefix + "prefix", "store",
-                prefix + "create-bucket", "true");
+        return Map.ofEntries(
+                Map.entry(prefix + "type", "s3"),
+                Map.entry(prefix + "bucket", BUCKET),
+                Map.entry(prefix + "region", "us-east-1"),
+                Map.entry(prefix + "endpoint", server.endpoint()),
+                Map.entry(prefix + "path-style", "true"),
+                Map.entry(prefix + "access-key-id", S3ProxyServer.ACCESS_KEY),
+                Map.entry(prefix + "secret-access-key", S3ProxyServer.SECRET_KEY),
+                Map.entry(prefix + "prefix", "store"),
+                Map.entry(prefix + "create-bucket", "true"),
+                Map.entry("artifact-store.routing.rules[0].name", "videos-to-s3"),
+                Map.entry("artifact-store.routing.rules[0].when.types", "video"),
+                Map.entry("artifact-store.routing.rules[0].provider", PROVIDER),
+                Map.entry("artifact-store.routing.rules[0].fallbacks", "local"));
     }
 
     @Override

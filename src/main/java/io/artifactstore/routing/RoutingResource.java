@@ -1,0 +1,38 @@
+package io.artifactstore.routing;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.artifact.ArtifactType;
+import io.artifactstore.artifact.UploadRequest;
+import io.artifactstore.security.CurrentTenant;
+import io.artifactstore.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code POST /api/v1/routing/explain}: where an upload like this one would go, and why. */
+@Path("/api/v1/routing/explain")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class RoutingResource {
+
+    @Inject
+    Router router;
+
+    @Inject
+    CurrentTenant tenant;
+
+    @POST
+    @RolesAllowed(Roles.ADMIN)
+    public RoutingDecision explain(@Valid @NotNull UploadRequest request) {
+        ArtifactType type = ArtifactType.fromWireName(request.type())
+                .orElseThrow(() -> ServiceException.invalidField("type", "is not an artifact type"));
+        return router.route(new UploadFacts(tenant.id(), type, request.boardId(), request.contentType(),
+                request.size(), request.metadata()));
+    }
+}

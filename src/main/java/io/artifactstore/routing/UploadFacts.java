@@ -1,0 +1,22 @@
+package io.artifactstore.routing;
+
+import io.artifactstore.artifact.ArtifactType;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** What routing may look at: only what the client declared, never the bytes. */
+public record UploadFacts(String tenantId, ArtifactType type, String boardId, String contentType, long size,
+                          Map<String, Object> metadata) {
+
+    String baseContentType() {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** A metadata value as text, for equality with a rule's expected value; null when absent. */
+    String metadataValue(String key) {
+        Object value = metadata == null ? null : metadata.get(key);
+        return value == null ? null : value.toString();
+    }
+}
