@@ -1,6 +1,7 @@
 package io.artifactstore.api;
 
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -13,13 +14,16 @@ import static org.hamcrest.Matchers.hasItem;
 /** Health, metrics and the OpenAPI document are served without a token, for operators and tools. */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
+@QuarkusTestResource(S3TestResource.class)
 class OperationsTest {
 
     @Test
     void readinessReportsEachProvider() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("provider-local"))
-                .body("checks.find { it.name == 'provider-local' }.status", equalTo("UP"));
+                .body("checks.find { it.name == 'provider-local' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'provider-s3' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'provider-s3' }.data.type", equalTo("s3"));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
