@@ -20,7 +20,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response service(ServiceException e, UriInfo uri) {
-        return answer(HttpProblems.toProblem(e, path(uri)));
+        Response answer = answer(HttpProblems.toProblem(e, path(uri)));
+        return e.retryAfterSeconds() == null ? answer
+                : Response.fromResponse(answer).header("Retry-After", e.retryAfterSeconds()).build();
     }
 
     @ServerExceptionMapper

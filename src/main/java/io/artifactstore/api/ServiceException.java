@@ -12,16 +12,27 @@ public class ServiceException extends RuntimeException {
     private final int status;
     private final String title;
     private final List<FieldError> errors;
+    private final Long retryAfterSeconds;
 
     public ServiceException(int status, String title, String detail) {
         this(status, title, detail, List.of());
     }
 
     public ServiceException(int status, String title, String detail, List<FieldError> errors) {
+        this(status, title, detail, errors, null);
+    }
+
+    private ServiceException(int status, String title, String detail, List<FieldError> errors, Long retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds after which trying again may succeed ({@code Retry-After}); null when it would not help. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {
@@ -64,8 +75,8 @@ public class ServiceException extends RuntimeException {
         return new ServiceException(422, "Unprocessable Content", detail);
     }
 
-    public static ServiceException unavailable(String detail) {
-        return new ServiceException(503, "Service Unavailable", detail);
+    public static ServiceException unavailable(String detail, long retryAfterSeconds) {
+        return new ServiceException(503, "Service Unavailable", detail, List.of(), Math.max(1, retryAfterSeconds));
     }
 
     public record FieldError(String field, String message) {

@@ -10,6 +10,7 @@ import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.UploadTarget;
+import io.artifactstore.resilience.UploadTargets;
 import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
@@ -53,6 +54,9 @@ public class ArtifactService {
     ProviderRegistry providers;
 
     @Inject
+    UploadTargets availability;
+
+    @Inject
     ArtifactStoreConfig config;
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
@@ -62,8 +66,8 @@ public class ArtifactService {
         return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now).chain(artifact -> {
             RoutingDecision route = router.route(new UploadFacts(tenantId, type, artifact.boardId,
                     request.contentType(), request.size(), artifact.metadata));
-            StorageProvider provider = providers.get(route.provider());
-            return pendingVariant(artifact, request, route.provider(), now)
+            StorageProvider provider = providers.get(availability.choose(route));
+            return pendingVariant(artifact, request, provider.name(), now)
                     .chain(variant -> provider.presignUpload(new UploadTarget(variant.key(), variant.contentType,
                             variant.size, variant.sha256, config.signing().uploadTtl())))
                     .chain(ticket -> variants.ofArtifacts(tenantId, List.of(artifact.id))

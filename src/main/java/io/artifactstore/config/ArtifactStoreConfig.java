@@ -31,6 +31,14 @@ public interface ArtifactStoreConfig {
 
     Routing routing();
 
+    Health health();
+
+    interface Health {
+        /** How often every provider is probed through its guard; an outage opens its breaker from these. */
+        @WithDefault("5s")
+        Duration probeInterval();
+    }
+
     interface Auth {
         /** Name of the JWT claim that carries the tenant id. */
         @WithDefault("tenant_id")
@@ -66,9 +74,52 @@ public interface ArtifactStoreConfig {
         /** Provider type: {@code local}, or a type contributed by a {@code ProviderFactory} plug-in. */
         String type();
 
+        /** How calls to this provider are guarded. */
+        Resilience resilience();
+
         /** Every other setting of the provider (root, bucket, endpoint ...), read by its factory. */
         @WithParentName
         Map<String, String> settings();
+    }
+
+    /** The guard around one provider: every remote call gets a timeout, retries and a circuit breaker. */
+    interface Resilience {
+        /** Longest wait for one attempt. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Retries of a transient failure (connection errors, timeouts, 5xx, throttling); never of a 4xx. */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** First retry delay, doubling up to {@code max-retry-delay}, with jitter of half the delay. */
+        @WithDefault("100ms")
+        Duration retryDelay();
+
+        @WithDefault("2s")
+        Duration maxRetryDelay();
+
+        /** The breaker opens when {@code failure-ratio} of the last {@code failure-window} calls failed. */
+        @WithDefault("8")
+        int failureWindow();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker waits before letting trial calls through (half-open). */
+        @WithDefault("10s")
+        Duration openDelay();
+
+        /** Successful trial calls that close a half-open breaker. */
+        @WithDefault("2")
+        int successThreshold();
+
+        /** Concurrent calls allowed, and calls queued beyond them, before new ones are refused. */
+        @WithDefault("64")
+        int maxConcurrentCalls();
+
+        @WithDefault("256")
+        int maxQueuedCalls();
     }
 
     interface Routing {

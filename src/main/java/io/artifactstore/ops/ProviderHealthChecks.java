@@ -1,24 +1,24 @@
 package io.artifactstore.ops;
 
 import io.artifactstore.provider.ProviderRegistry;
-import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.resilience.ProviderMonitor;
+import io.artifactstore.resilience.ResilientProvider;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.health.api.HealthRegistry;
-import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import java.time.Duration;
-
-/** One readiness check per configured provider, each really reaching its backend (CONTRACT §7). */
+/**
+ * One readiness check per provider (CONTRACT §7), from the monitor's probes that really reach each
+ * backend. A provider that is down is reported as such in its check's data, but the check stays UP
+ * while another provider can take uploads: the service is still useful, and fallbacks carry it.
+ */
 @ApplicationScoped
 public class ProviderHealthChecks {
-
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     @Inject
     @Readiness
@@ -27,19 +27,22 @@ public class ProviderHealthChecks {
     @Inject
     ProviderRegistry providers;
 
+    @Inject
+    ProviderMonitor monitor;
+
     void register(@Observes StartupEvent event) {
-        for (StorageProvider provider : providers.all()) {
-            readiness.register("provider-" + provider.name(), (AsyncHealthCheck) () -> probe(provider));
+        for (ResilientProvider provider : providers.guarded()) {
+            readiness.register("provider-" + provider.name(), (HealthCheck) () -> check(provider));
         }
     }
 
-    private static Uni<HealthCheckResponse> probe(StorageProvider provider) {
-        String name = "provider-" + provider.name();
-        return provider.probe()
-                .ifNoItem().after(PROBE_TIMEOUT).fail()
-                .map(ignored -> HealthCheckResponse.named(name).withData("type", provider.type()).up().build())
-                // The failure's message could name hosts or keys: report only that it is down.
-                .onFailure().recoverWithItem(failure -> HealthCheckResponse.named(name)
-                        .withData("type", provider.type()).withData("error", failure.getClass().getSimpleName()).down().build());
+    private HealthCheckResponse check(ResilientProvider provider) {
+        boolean reachable = monitor.isReachable(provider.name());
+        return HealthCheckResponse.named("provider-" + provider.name())
+                .status(reachable || monitor.anyCanTakeUploads())
+                .withData("type", provider.type())
+                .withData("reachable", reachable)
+                .withData("circuit", provider.circuitState().name())
+                .build();
     }
 }

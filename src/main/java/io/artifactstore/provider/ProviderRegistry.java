@@ -1,6 +1,7 @@
 package io.artifactstore.provider;
 
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.resilience.ResilientProvider;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,10 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Every configured provider, built once at start-up; a bad configuration fails start-up. */
+/**
+ * Every configured provider, built once at start-up and wrapped in its guard; a bad configuration
+ * fails start-up.
+ */
 @Startup
 @ApplicationScoped
 public class ProviderRegistry {
@@ -35,7 +39,7 @@ public class ProviderRegistry {
                         + " is not a known provider type; known types: " + new TreeMap<>(byType).keySet());
             }
             try {
-                built.put(name, factory.create(name, provider.settings()));
+                built.put(name, new ResilientProvider(factory.create(name, provider.settings()), provider.resilience()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
             }
@@ -49,7 +53,8 @@ public class ProviderRegistry {
     @PreDestroy
     void close() {
         for (StorageProvider provider : providers.values()) {
-            if (provider instanceof AutoCloseable closeable) {
+            StorageProvider unguarded = provider instanceof ResilientProvider guarded ? guarded.unwrap() : provider;
+            if (unguarded instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
                 } catch (Exception ignored) {
@@ -61,6 +66,16 @@ public class ProviderRegistry {
 
     public Optional<StorageProvider> find(String name) {
         return Optional.ofNullable(providers.get(name));
+    }
+
+    /** The provider itself, without its guard, if it is of the given kind (for its own HTTP routes). */
+    public <T extends StorageProvider> Optional<T> findUnguarded(String name, Class<T> kind) {
+        return find(name).map(p -> p instanceof ResilientProvider guarded ? guarded.unwrap() : p)
+                .filter(kind::isInstance).map(kind::cast);
+    }
+
+    public Collection<ResilientProvider> guarded() {
+        return providers.values().stream().map(ResilientProvider.class::cast).toList();
     }
 
     /** The provider an artifact record names; a record naming a removed provider is a configuration error. */

@@ -47,4 +47,13 @@ public interface StorageProvider {
     default long digestReadLimit() {
         return Long.MAX_VALUE;
     }
+
+    /**
+     * Whether a failure may pass if tried again (a connection error, a timeout, a 5xx, throttling):
+     * such failures are retried and count against the provider's circuit breaker; others (a 4xx, a
+     * missing object) are the caller's business.
+     */
+    default boolean isTransient(Throwable failure) {
+        return failure instanceof java.io.IOException && !(failure instanceof java.nio.file.NoSuchFileException);
+    }
 }

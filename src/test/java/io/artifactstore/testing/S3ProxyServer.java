@@ -35,7 +35,11 @@ public final class S3ProxyServer {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Starts the server unless it is already running. */
     public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
         try {
             if (!Files.exists(JAR)) {
                 throw new IllegalStateException(JAR + " is missing: run the tests through Maven, which stages it");

@@ -4,7 +4,6 @@ import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.provider.ProviderRegistry;
-import io.artifactstore.provider.StorageProvider;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -146,10 +145,8 @@ public class LocalStorageRoutes {
         }
         String providerName = rest.substring(0, slash);
         StorageKey key = StorageKey.parse(rest.substring(slash + 1));
-        Optional<StorageProvider> provider = providers.find(providerName);
-        if (provider.isEmpty() || !(provider.get() instanceof LocalStorageProvider local)) {
-            throw ServiceException.notFound("No object at this URL");
-        }
+        LocalStorageProvider local = providers.findUnguarded(providerName, LocalStorageProvider.class)
+                .orElseThrow(() -> ServiceException.notFound("No object at this URL"));
         HttpServerRequest request = ctx.request();
         long expires = parseExpiry(request.getParam(LocalUrlSignature.EXPIRES));
         var fields = new LocalUrlSignature.Fields(method.name(), providerName, key, expires,

@@ -143,6 +143,15 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     }
 
     @Override
+    public boolean isTransient(Throwable failure) {
+        if (failure instanceof S3Exception e) {
+            return e.statusCode() >= 500 || e.statusCode() == 429 || e.isThrottlingException();
+        }
+        return failure instanceof software.amazon.awssdk.core.exception.SdkClientException
+                || failure instanceof java.io.IOException;
+    }
+
+    @Override
     public void close() {
         presigner.close();
         client.close();

@@ -1,0 +1,110 @@
+package io.artifactstore.resilience;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.ProviderRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Probes every provider through its guard on an interval. Presigning never touches the network, so
+ * these probes are what notice an outage: they open the breaker and mark the provider unusable for
+ * new uploads, and they let the breaker close again once the provider is back.
+ */
+@ApplicationScoped
+public class ProviderMonitor {
+
+    private static final Logger LOG = Logger.getLogger(ProviderMonitor.class);
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
+    private long timerId = -1;
+
+    void start(@Observes StartupEvent event) {
+        for (ResilientProvider provider : providers.guarded()) {
+            reachable.put(provider.name(), true);
+            Gauge.builder("artifact_store_circuit_state", provider, p -> circuitValue(p.circuitState()))
+                    .description("Circuit breaker state per provider: 0 closed, 1 half-open, 2 open")
+                    .tag("provider", provider.name()).register(metrics);
+        }
+        probeAll();
+        timerId = vertx.setPeriodic(Math.max(100, config.health().probeInterval().toMillis()), id -> probeAll());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+    }
+
+    /** Whether new uploads may be sent to the provider: its last probe passed and its breaker is not open. */
+    public boolean canTakeUploads(String name) {
+        return reachable.getOrDefault(name, false)
+                && providers.find(name).map(p -> ((ResilientProvider) p).circuitState() != CircuitBreakerState.OPEN)
+                .orElse(false);
+    }
+
+    public boolean isReachable(String name) {
+        return reachable.getOrDefault(name, false);
+    }
+
+    public boolean anyCanTakeUploads() {
+        return providers.guarded().stream().anyMatch(p -> canTakeUploads(p.name()));
+    }
+
+    /** Probes now; for tests and operators that do not want to wait for the next interval. */
+    public void probeAll() {
+        List<ResilientProvider> all = List.copyOf(providers.guarded());
+        for (ResilientProvider provider : all) {
+            provider.probe().subscribe().with(
+                    ok -> record(provider.name(), true, null),
+                    failure -> record(provider.name(), false, failure));
+        }
+    }
+
+    private void record(String name, boolean up, Throwable failure) {
+        Boolean before = reachable.put(name, up);
+        if (before != null && before != up) {
+            if (up) {
+                LOG.infof("Provider %s is reachable again", name);
+            } else {
+                LOG.warnf("Provider %s is unreachable (%s)", name, failure.getClass().getSimpleName());
+            }
+        }
+    }
+
+    static int circuitValue(CircuitBreakerState state) {
+        return switch (state) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        };
+    }
+
+    Duration retryAfter() {
+        return config.health().probeInterval();
+    }
+}

@@ -1,0 +1,156 @@
+package io.artifactstore.resilience;
+
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ServerSideCopy;
+import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.provider.UploadTarget;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.util.TypeLiteral;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+import java.nio.ByteBuffer;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * Any provider behind one guard, named after it: a timeout, retries with exponential backoff and
+ * jitter on transient failures only, a circuit breaker and a bulkhead around every remote call.
+ * Presigning is local computation and streams cannot be replayed, so those pass straight through.
+ * The provider knows nothing of this; like an OpenDAL layer, it composes.
+ */
+public final class ResilientProvider implements StorageProvider, ServerSideCopy {
+
+    private static final TypeLiteral<Uni<Object>> UNI = new TypeLiteral<>() {
+    };
+
+    private final StorageProvider delegate;
+    private final String breakerName;
+    private final Guard guard;
+
+    public ResilientProvider(StorageProvider delegate, ArtifactStoreConfig.Resilience settings) {
+        this.delegate = delegate;
+        this.breakerName = "provider-" + delegate.name();
+        long retryDelay = settings.retryDelay().toMillis();
+        long maxRetryDelay = Math.max(retryDelay, settings.maxRetryDelay().toMillis());
+        long timeout = settings.timeout().toMillis();
+        this.guard = Guard.create()
+                .withDescription(breakerName)
+                .withRetry()
+                    .maxRetries(settings.maxRetries())
+                    .delay(retryDelay, ChronoUnit.MILLIS)
+                    .jitter(Math.max(1, retryDelay / 2), ChronoUnit.MILLIS)
+                    .maxDuration((timeout + maxRetryDelay) * (settings.maxRetries() + 1) + 1, ChronoUnit.MILLIS)
+                    .whenException(this::isTransient)
+                    .withExponentialBackoff().factor(2).maxDelay(maxRetryDelay, ChronoUnit.MILLIS).done()
+                    .done()
+                .withCircuitBreaker()
+                    .name(breakerName)
+                    .requestVolumeThreshold(settings.failureWindow())
+                    .failureRatio(settings.failureRatio())
+                    .delay(settings.openDelay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(settings.successThreshold())
+                    .when(this::isTransient)
+                    .done()
+                .withTimeout().duration(timeout, ChronoUnit.MILLIS).done()
+                .withBulkhead().limit(settings.maxConcurrentCalls()).queueSize(settings.maxQueuedCalls()).done()
+                .build();
+    }
+
+    public CircuitBreakerState circuitState() {
+        return CircuitBreakerMaintenance.get().currentState(breakerName);
+    }
+
+    public String breakerName() {
+        return breakerName;
+    }
+
+    public StorageProvider unwrap() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public String type() {
+        return delegate.type();
+    }
+
+    @Override
+    public Uni<SignedRequest> presignUpload(UploadTarget target) {
+        return delegate.presignUpload(target);
+    }
+
+    @Override
+    public Uni<SignedRequest> presignDownload(DownloadTarget target) {
+        return delegate.presignDownload(target);
+    }
+
+    @Override
+    public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
+        return guarded(() -> delegate.stat(key));
+    }
+
+    @Override
+    public Uni<Void> delete(StorageKey key) {
+        return guarded(() -> delegate.delete(key));
+    }
+
+    @Override
+    public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
+        return delegate.write(key, contentType, size, body);
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(StorageKey key) {
+        return delegate.read(key);
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        return guarded(delegate::probe);
+    }
+
+    @Override
+    public Uni<Void> copy(StorageKey from, StorageKey to) {
+        if (!(delegate instanceof ServerSideCopy copier)) {
+            return Uni.createFrom().failure(new UnsupportedOperationException(delegate.type() + " cannot copy"));
+        }
+        return guarded(() -> copier.copy(from, to));
+    }
+
+    @Override
+    public long digestReadLimit() {
+        return delegate.digestReadLimit();
+    }
+
+    @Override
+    public boolean isTransient(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            return true;
+        }
+        if (cause instanceof CircuitBreakerOpenException) {
+            return false; // trying again cannot help while the breaker is open
+        }
+        return delegate.isTransient(cause);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Uni<T> guarded(Supplier<Uni<T>> call) {
+        return Uni.createFrom().deferred(() -> (Uni<T>) guard.get(() -> (Uni<Object>) (Uni<?>) call.get(), UNI));
+    }
+}
