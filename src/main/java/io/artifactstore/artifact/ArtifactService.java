@@ -14,6 +14,7 @@ import io.artifactstore.resilience.UploadTargets;
 import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,6 +60,9 @@ public class ArtifactService {
     @Inject
     ArtifactStoreConfig config;
 
+    @Inject
+    MeterRegistry metrics;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
@@ -85,6 +89,7 @@ public class ArtifactService {
                 .chain(variant -> variant.status == Status.AVAILABLE
                         ? get(tenantId, artifactId)
                         : CallerContext.resumeOnCaller(verifyStoredObject(variant))
+                        .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
                         .chain(sha256 -> Panache.withTransaction(() -> {
                             Instant now = now();
                             return variants.markAvailable(new Variant.Key(tenantId, artifactId, variantName), sha256, now)
@@ -233,6 +238,15 @@ public class ArtifactService {
 
     private static Uni<String> rejectObject(StorageProvider provider, StorageKey key, String why) {
         return provider.delete(key).chain(() -> Uni.createFrom().failure(ServiceException.unprocessable(why)));
+    }
+
+    /** Counts the verdict of each complete on a pending variant: completed, rejected (422) or missing (409). */
+    private void countUpload(Variant variant, Throwable failure) {
+        String outcome = failure == null ? "completed"
+                : failure instanceof ServiceException e && e.status() == 422 ? "rejected"
+                : failure instanceof ServiceException e && e.status() == 409 ? "missing" : "error";
+        String type = variant.storageKey.split("/", 3)[1];
+        metrics.counter("artifact_store_uploads_total", "type", type, "provider", variant.provider, "outcome", outcome).increment();
     }
 
     /** Reads the object back through a streaming digest: the provider keeps no checksum of it. */

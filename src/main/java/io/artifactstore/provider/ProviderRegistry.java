@@ -2,6 +2,7 @@ package io.artifactstore.provider;
 
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.resilience.ResilientProvider;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ public class ProviderRegistry {
     private final Map<String, StorageProvider> providers;
 
     @Inject
-    public ProviderRegistry(ArtifactStoreConfig config, Instance<ProviderFactory> factories) {
+    public ProviderRegistry(ArtifactStoreConfig config, Instance<ProviderFactory> factories, MeterRegistry metrics) {
         Map<String, ProviderFactory> byType = factories.stream()
                 .collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
         Map<String, StorageProvider> built = new LinkedHashMap<>();
@@ -39,7 +40,7 @@ public class ProviderRegistry {
                         + " is not a known provider type; known types: " + new TreeMap<>(byType).keySet());
             }
             try {
-                built.put(name, new ResilientProvider(factory.create(name, provider.settings()), provider.resilience()));
+                built.put(name, new ResilientProvider(factory.create(name, provider.settings()), provider.resilience(), metrics));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
             }

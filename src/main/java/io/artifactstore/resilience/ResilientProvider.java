@@ -13,7 +13,10 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.util.TypeLiteral;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
@@ -37,9 +40,11 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
     private final StorageProvider delegate;
     private final String breakerName;
     private final Guard guard;
+    private final MeterRegistry metrics;
 
-    public ResilientProvider(StorageProvider delegate, ArtifactStoreConfig.Resilience settings) {
+    public ResilientProvider(StorageProvider delegate, ArtifactStoreConfig.Resilience settings, MeterRegistry metrics) {
         this.delegate = delegate;
+        this.metrics = metrics;
         this.breakerName = "provider-" + delegate.name();
         long retryDelay = settings.retryDelay().toMillis();
         long maxRetryDelay = Math.max(retryDelay, settings.maxRetryDelay().toMillis());
@@ -101,12 +106,12 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
 
     @Override
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
-        return guarded(() -> delegate.stat(key));
+        return guarded("stat", () -> delegate.stat(key));
     }
 
     @Override
     public Uni<Void> delete(StorageKey key) {
-        return guarded(() -> delegate.delete(key));
+        return guarded("delete", () -> delegate.delete(key));
     }
 
     @Override
@@ -121,7 +126,7 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
 
     @Override
     public Uni<Void> probe() {
-        return guarded(delegate::probe);
+        return guarded("probe", delegate::probe);
     }
 
     @Override
@@ -129,7 +134,7 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
         if (!(delegate instanceof ServerSideCopy copier)) {
             return Uni.createFrom().failure(new UnsupportedOperationException(delegate.type() + " cannot copy"));
         }
-        return guarded(() -> copier.copy(from, to));
+        return guarded("copy", () -> copier.copy(from, to));
     }
 
     @Override
@@ -149,8 +154,27 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
         return delegate.isTransient(cause);
     }
 
+    /** Runs the call through the guard and times it, retries included, as the caller experiences it. */
     @SuppressWarnings("unchecked")
-    private <T> Uni<T> guarded(Supplier<Uni<T>> call) {
-        return Uni.createFrom().deferred(() -> (Uni<T>) guard.get(() -> (Uni<Object>) (Uni<?>) call.get(), UNI));
+    private <T> Uni<T> guarded(String operation, Supplier<Uni<T>> call) {
+        return Uni.createFrom().deferred(() -> {
+            Timer.Sample sample = Timer.start(metrics);
+            return ((Uni<T>) guard.get(() -> (Uni<Object>) (Uni<?>) call.get(), UNI))
+                    .onItemOrFailure().invoke((item, failure) -> sample.stop(Timer.builder("artifact_store_provider_operation")
+                            .description("Calls to storage providers, through their guard")
+                            .tags("provider", delegate.name(), "operation", operation, "outcome", outcome(failure))
+                            .publishPercentileHistogram()
+                            .register(metrics)));
+        });
+    }
+
+    private static String outcome(Throwable failure) {
+        if (failure == null) {
+            return "success";
+        }
+        if (failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException) {
+            return "rejected";
+        }
+        return failure instanceof TimeoutException ? "timeout" : "failure";
     }
 }

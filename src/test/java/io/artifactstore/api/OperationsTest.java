@@ -2,6 +2,10 @@ package io.artifactstore.api;
 
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.S3TestResource;
+import io.artifactstore.testing.Tokens;
+import io.artifactstore.artifact.ApiClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -25,6 +29,21 @@ class OperationsTest {
                 .body("checks.find { it.name == 'provider-s3' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'provider-s3' }.data.type", equalTo("s3"));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void theContractsMetricsAreExported() {
+        String token = Tokens.readerWriter("metrics");
+        ApiClient.uploaded(token, "b", new byte[64]);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("artifact_store_provider_operation_seconds_bucket{operation=\"stat\",outcome=\"success\",provider=\"local\"")
+                .contains("artifact_store_provider_operation_seconds_count{operation=\"probe\",outcome=\"success\",provider=\"s3\"}")
+                .contains("artifact_store_uploads_total{outcome=\"completed\",provider=\"local\",type=\"image\"}")
+                .contains("artifact_store_provider_bytes_total{direction=\"in\",provider=\"local\"}")
+                .contains("artifact_store_circuit_state{provider=\"local\"} 0.0")
+                .contains("artifact_store_stored_bytes{provider=\"s3\"}")
+                .doesNotContain("metrics/image"); // never a tenant or an id as a label
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 
 /** REST Assured calls of the artifact API, shared by the API tests. */
-final class ApiClient {
+public final class ApiClient {
 
     private ApiClient() {
     }
@@ -25,7 +25,7 @@ final class ApiClient {
     }
 
     /** Creates an image artifact, uploads {@code data} through its signed URL and completes it. */
-    static JsonPath uploaded(String token, String board, byte[] data) {
+    public static JsonPath uploaded(String token, String board, byte[] data) {
         JsonPath created = create(token, imageRequest(board, data));
         org.assertj.core.api.Assertions.assertThat(io.artifactstore.testing.SignedUrlClient.put(ticket(created), data).statusCode())
                 .isEqualTo(200);

@@ -4,6 +4,7 @@ import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.provider.ProviderRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -41,6 +42,9 @@ public class LocalStorageRoutes {
     @Inject
     Vertx vertx;
 
+    @Inject
+    MeterRegistry metrics;
+
     void register(@Observes Router router) {
         router.put(PATH_PREFIX + "*").handler(this::upload);
         router.get(PATH_PREFIX + "*").handler(this::download);
@@ -70,7 +74,10 @@ public class LocalStorageRoutes {
             String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
             var body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti();
             target.provider().writeBuffers(target.fields().key(), size, sha256, body).subscribe().with(
-                    info -> ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end(),
+                    info -> {
+                        countBytes(target, "in", info.size());
+                        ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end();
+                    },
                     failure -> problems.sendAndClose(ctx, failure));
         } catch (RuntimeException e) {
             problems.sendAndClose(ctx, e);
@@ -127,6 +134,7 @@ public class LocalStorageRoutes {
             return;
         }
         response.sendFile(file.toString(), offset, length)
+                .onSuccess(ignored -> countBytes(target, "out", length))
                 .onFailure(failure -> ctx.request().connection().close());
     }
 
@@ -165,6 +173,11 @@ public class LocalStorageRoutes {
     private static String param(HttpServerRequest request, String name) {
         String value = request.getParam(name);
         return value == null ? "" : value;
+    }
+
+    private void countBytes(Target target, String direction, long bytes) {
+        metrics.counter("artifact_store_provider_bytes_total", "provider", target.fields().provider(), "direction", direction)
+                .increment(bytes);
     }
 
     private static long parseExpiry(String value) {
