@@ -15,6 +15,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -53,6 +54,9 @@ class ProviderFaultsTest {
     @Inject
     ProviderMonitor monitor;
 
+    @Inject
+    MeterRegistry metrics;
+
     @BeforeEach
     @AfterEach
     void s3IsUpAndBreakersClosed() {
@@ -77,10 +81,16 @@ class ProviderFaultsTest {
         // The probes' failures open the breaker; from then on calls are refused without being sent.
         ResilientProvider s3 = (ResilientProvider) providers.get(S3TestResource.PROVIDER);
         await("breaker open", () -> s3.circuitState() == CircuitBreakerState.OPEN);
+        double sentBefore = statCalls("failure") + statCalls("timeout") + statCalls("success");
+        double refusedBefore = statCalls("rejected");
         Instant before = Instant.now();
-        assertThatThrownBy(() -> s3.stat(someKey()).await().atMost(Duration.ofSeconds(5)))
-                .isInstanceOf(CircuitBreakerOpenException.class);
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> s3.stat(someKey()).await().atMost(Duration.ofSeconds(5)))
+                    .isInstanceOf(CircuitBreakerOpenException.class);
+        }
         assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofMillis(500));
+        assertThat(statCalls("rejected") - refusedBefore).isEqualTo(10);
+        assertThat(statCalls("failure") + statCalls("timeout") + statCalls("success")).isEqualTo(sentBefore);
         given().auth().oauth2(admin).get("/api/v1/providers").then().statusCode(200)
                 .body("find { it.name == 's3' }.healthy", equalTo(false))
                 .body("find { it.name == 's3' }.circuit", equalTo("OPEN"));
@@ -121,6 +131,13 @@ class ProviderFaultsTest {
             assertThat(s3.stat(someKey()).await().indefinitely()).isEmpty();
         }
         assertThat(s3.circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    /** Calls of stat on S3 with the given outcome so far, as the operation metric counts them. */
+    private double statCalls(String outcome) {
+        var timer = metrics.find("artifact_store_provider_operation")
+                .tags("provider", S3TestResource.PROVIDER, "operation", "stat", "outcome", outcome).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     private String createVideo() {
