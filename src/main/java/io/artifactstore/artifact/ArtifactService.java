@@ -67,14 +67,19 @@ public class ArtifactService {
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
         Instant now = now();
+        boolean newArtifact = request.artifactId() == null;
         return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now).chain(artifact -> {
             RoutingDecision route = router.route(new UploadFacts(tenantId, type, artifact.boardId,
                     request.contentType(), request.size(), artifact.metadata));
             StorageProvider provider = providers.get(availability.choose(route));
-            return pendingVariant(artifact, request, provider.name(), now)
-                    .chain(variant -> provider.presignUpload(new UploadTarget(variant.key(), variant.contentType,
-                            variant.size, variant.sha256, config.signing().uploadTtl())))
-                    .chain(ticket -> variants.ofArtifacts(tenantId, List.of(artifact.id))
+            Variant variant = newVariant(artifact, request, provider.name(), now);
+            // A new artifact has no variants yet: nothing to look up, nothing to list but this one.
+            Uni<Variant> saved = newArtifact ? variants.persist(variant) : pendingVariant(variant);
+            return saved
+                    .chain(pending -> provider.presignUpload(new UploadTarget(pending.key(), pending.contentType,
+                            pending.size, pending.sha256, config.signing().uploadTtl())))
+                    .chain(ticket -> (newArtifact ? Uni.createFrom().item(List.of(variant))
+                            : variants.ofArtifact(tenantId, artifact.id))
                             .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
         }));
     }
@@ -101,7 +106,7 @@ public class ArtifactService {
     public Uni<ArtifactView> get(String tenantId, String artifactId) {
         return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
                 .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
-                .chain(artifact -> variants.ofArtifacts(tenantId, List.of(artifact.id))
+                .chain(artifact -> variants.ofArtifact(tenantId, artifact.id)
                         .map(all -> ArtifactView.of(artifact, all))));
     }
 
@@ -130,18 +135,18 @@ public class ArtifactService {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(config.signing().maxTtl()) > 0) {
             throw ServiceException.invalidField("expiresIn", "must be between 1 and " + config.signing().maxTtl().toSeconds() + " seconds");
         }
-        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
-                        .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
-                        .chain(artifact -> variants.findOwned(tenantId, artifactId, variantName)
-                                .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
-                                .map(variant -> new Located(artifact, variant))))
+        // A variant row exists only under its tenant's artifact; the artifact row is read only for its filename.
+        return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName)
+                        .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
+                        .chain(variant -> disposition == null ? Uni.createFrom().item(new Located(null, variant))
+                                : artifacts.findOwned(tenantId, artifactId).map(artifact -> new Located(artifact, variant))))
                 .chain(found -> {
-                    Artifact artifact = found.artifact();
                     Variant variant = found.variant();
                     if (variant.status != Status.AVAILABLE) {
                         throw ServiceException.conflict("The variant's upload has not been completed");
                     }
-                    String contentDisposition = disposition == null ? null : ContentDisposition.of(disposition, artifact.filename);
+                    String contentDisposition = disposition == null ? null
+                            : ContentDisposition.of(disposition, found.artifact() == null ? null : found.artifact().filename);
                     return providers.get(variant.provider).presignDownload(
                             new DownloadTarget(variant.key(), variant.contentType, contentDisposition, ttl));
                 });
@@ -151,7 +156,7 @@ public class ArtifactService {
     public Uni<Void> delete(String tenantId, String artifactId) {
         return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
                         .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
-                        .chain(artifact -> variants.ofArtifacts(tenantId, List.of(artifactId))))
+                        .chain(artifact -> variants.ofArtifact(tenantId, artifactId)))
                 .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
                         : CallerContext.resumeOnCaller(Uni.join().all(all.stream()
                                 .map(v -> providers.get(v.provider).delete(v.key()))
@@ -186,26 +191,38 @@ public class ArtifactService {
                 });
     }
 
-    /** A new pending variant; a pending one of the same name gets a fresh ticket, an available one is kept. */
-    private Uni<Variant> pendingVariant(Artifact artifact, UploadRequest request, String providerName, Instant now) {
-        String name = request.variantOrDefault();
-        return variants.findOwned(artifact.tenantId, artifact.id, name).chain(existing -> {
-            if (existing != null && existing.status == Status.AVAILABLE) {
-                return Uni.createFrom().failure(ServiceException.conflict(
-                        "Variant " + name + " is already uploaded; delete the artifact to replace it"));
+    private static Variant newVariant(Artifact artifact, UploadRequest request, String providerName, Instant now) {
+        Variant variant = new Variant();
+        variant.tenantId = artifact.tenantId;
+        variant.artifactId = artifact.id;
+        variant.name = request.variantOrDefault();
+        variant.status = Status.PENDING;
+        variant.provider = providerName;
+        variant.storageKey = new StorageKey(artifact.tenantId, artifact.type, artifact.boardId, artifact.id, variant.name).toString();
+        variant.contentType = request.contentType();
+        variant.size = request.size();
+        variant.sha256 = request.sha256Lowercase();
+        variant.createdAt = now;
+        return variant;
+    }
+
+    /** Adds the variant to an existing artifact; a pending one of the same name gets a fresh ticket, an available one is kept. */
+    private Uni<Variant> pendingVariant(Variant wanted) {
+        return variants.findOwned(wanted.tenantId, wanted.artifactId, wanted.name).chain(existing -> {
+            if (existing == null) {
+                return variants.persist(wanted);
             }
-            Variant variant = existing != null ? existing : new Variant();
-            variant.tenantId = artifact.tenantId;
-            variant.artifactId = artifact.id;
-            variant.name = name;
-            variant.status = Status.PENDING;
-            variant.provider = providerName;
-            variant.storageKey = new StorageKey(artifact.tenantId, artifact.type, artifact.boardId, artifact.id, name).toString();
-            variant.contentType = request.contentType();
-            variant.size = request.size();
-            variant.sha256 = request.sha256Lowercase();
-            variant.createdAt = now;
-            return existing != null ? Uni.createFrom().item(variant) : variants.persist(variant);
+            if (existing.status == Status.AVAILABLE) {
+                return Uni.createFrom().failure(ServiceException.conflict(
+                        "Variant " + wanted.name + " is already uploaded; delete the artifact to replace it"));
+            }
+            existing.provider = wanted.provider;
+            existing.storageKey = wanted.storageKey;
+            existing.contentType = wanted.contentType;
+            existing.size = wanted.size;
+            existing.sha256 = wanted.sha256;
+            existing.createdAt = wanted.createdAt;
+            return Uni.createFrom().item(existing);
         });
     }
 

@@ -16,6 +16,10 @@ public class VariantRepository implements PanacheRepositoryBase<Variant, Variant
         return findById(new Variant.Key(tenantId, artifactId, name));
     }
 
+    public Uni<List<Variant>> ofArtifact(String tenantId, String artifactId) {
+        return list("tenantId = ?1 and artifactId = ?2 order by createdAt, name", tenantId, artifactId);
+    }
+
     public Uni<List<Variant>> ofArtifacts(String tenantId, Collection<String> artifactIds) {
         if (artifactIds.isEmpty()) {
             return Uni.createFrom().item(List.of());

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Benchmarks of artifact-store on this machine, on loopback only, every load bounded in time.
+# Builds the prod jar, starts PostgreSQL, S3Proxy, nginx (the ceiling reference) and the service,
+# mints RS256 tokens with openssl, runs wrk scenarios and prints a table; the table is also written
+# to bench/results/. Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}; S3_PORT=$((PORT + 1)); NGINX_PORT=$((PORT + 2)); PG_PORT=$((PORT + 3))
+WORK=$(mktemp -d /tmp/artifact-store-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -n "${PG_BIN:-}" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx || ! need jq || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing wrk, nginx, jq and PostgreSQL (Debian packages)..."
+  apt-get update -qq && apt-get install -y -qq wrk nginx-light jq postgresql >/dev/null
+fi
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+echo "Building the prod jar and staging S3Proxy..."
+./mvnw -q -B -DskipTests package dependency:copy@stage-s3proxy >/dev/null
+
+# --- PostgreSQL: a throwaway cluster owned by the postgres user -------------------------------
+chmod 755 "$WORK"   # nginx workers (nobody) read the stored files
+mkdir -p "$WORK/pg" && chown postgres "$WORK" "$WORK/pg"
+runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U bench >/dev/null
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" \
+  -o "-p $PG_PORT -k $WORK -c max_connections=200 -c shared_buffers=256MB -c synchronous_commit=on" start >/dev/null
+psql() { command psql -q -h "$WORK" -p "$PG_PORT" -U bench -d postgres "$@"; }
+
+# --- S3Proxy -----------------------------------------------------------------------------------
+mkdir -p "$WORK/s3"
+cat > "$WORK/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret-key
+jclouds.provider=filesystem-nio2
+jclouds.identity=bench
+jclouds.credential=bench-secret-key
+jclouds.filesystem.basedir=$WORK/s3
+PROPS
+java -Xmx512m -jar target/s3proxy/s3proxy.jar --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
+PIDS+=($!)
+
+# --- Keys and tokens ---------------------------------------------------------------------------
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
+openssl rsa -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null
+b64url() { openssl base64 -e -A | tr '+/' '-_' | tr -d '='; }
+NOW=$(date +%s)
+HEADER=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+PAYLOAD=$(printf '{"iss":"bench","sub":"bench","tenant_id":"bench","groups":["artifacts.read","artifacts.write","artifacts.admin"],"iat":%d,"exp":%d}' "$NOW" $((NOW + 7200)) | b64url)
+TOKEN="$HEADER.$PAYLOAD.$(printf '%s.%s' "$HEADER" "$PAYLOAD" | openssl dgst -sha256 -sign "$WORK/key.pem" | b64url)"
+AUTH="Authorization: Bearer $TOKEN"
+
+# --- The service -------------------------------------------------------------------------------
+mkdir -p "$WORK/app"
+cat > "$WORK/app/bench.properties" <<PROPS
+artifact-store.providers.local.root=$WORK/artifacts
+artifact-store.providers.s3.type=s3
+artifact-store.providers.s3.bucket=bench
+artifact-store.providers.s3.endpoint=http://127.0.0.1:$S3_PORT
+artifact-store.providers.s3.path-style=true
+artifact-store.providers.s3.access-key-id=bench
+artifact-store.providers.s3.secret-access-key=bench-secret-key
+artifact-store.providers.s3.create-bucket=true
+artifact-store.routing.rules[0].name=videos-to-s3
+artifact-store.routing.rules[0].when.types=video
+artifact-store.routing.rules[0].provider=s3
+artifact-store.routing.rules[0].fallbacks=local
+PROPS
+(
+  cd "$WORK/app"
+  export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/postgres" QUARKUS_DATASOURCE_USERNAME=bench
+  export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=bench
+  export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=$PORT
+  export ARTIFACT_STORE_PUBLIC_URL="http://127.0.0.1:$PORT" SMALLRYE_CONFIG_LOCATIONS="$WORK/app/bench.properties"
+  exec java ${JAVA_OPTS:--Xmx512m} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1
+) &
+SERVICE=$!
+PIDS+=($SERVICE)
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null || { echo "service did not start"; tail -20 "$WORK/service.log"; exit 1; }
+SERVICE_PID=$(pgrep -f "quarkus-run.jar" | head -1)
+API="http://127.0.0.1:$PORT/api/v1"
+
+# --- Fixtures: stored objects of 1 MiB and 64 MiB, a board of 10,000 artifacts -----------------
+upload() { # type contentType file -> artifact id, after PUT and complete
+  local size created url id
+  size=$(stat -c%s "$3")
+  created=$(curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"$1\",\"boardId\":\"fixtures\",\"contentType\":\"$2\",\"size\":$size}")
+  url=$(jq -r .upload.url <<<"$created"); id=$(jq -r .artifact.id <<<"$created")
+  curl -sf -X PUT "$url" -H "Content-Type: $2" --data-binary @"$3" >/dev/null
+  curl -sf -X POST "$API/artifacts/$id/complete" -H "$AUTH" >/dev/null
+  echo "$id"
+}
+head -c $((1024 * 1024)) /dev/urandom >"$WORK/1m.bin"
+head -c $((64 * 1024 * 1024)) /dev/urandom >"$WORK/64m.bin"
+ID_1M=$(upload intermediate application/octet-stream "$WORK/1m.bin")
+ID_64M=$(upload intermediate application/octet-stream "$WORK/64m.bin")
+URL_1M=$(curl -sf "$API/artifacts/$ID_1M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
+URL_64M=$(curl -sf "$API/artifacts/$ID_64M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
+KEY_1M=$(curl -sf "$API/artifacts/$ID_1M" -H "$AUTH" | jq -r '.variants[0].key')
+KEY_64M=$(curl -sf "$API/artifacts/$ID_64M" -H "$AUTH" | jq -r '.variants[0].key')
+PUT_1M=$(curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
+  -d "{\"type\":\"intermediate\",\"contentType\":\"application/octet-stream\",\"size\":1048576}" | jq -r .upload.url)
+psql -c "INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
+         SELECT 'L' || lpad(i::text, 25, '0'), 'bench', 'IMAGE', 'big-board', 'AVAILABLE', 'f.png', '{}'::jsonb, now(), now()
+         FROM generate_series(1, 10000) i;
+         INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key, content_type, size, created_at, completed_at)
+         SELECT 'bench', 'L' || lpad(i::text, 25, '0'), 'original', 'AVAILABLE', 'local',
+                'bench/image/big-board/L' || lpad(i::text, 25, '0') || '/original', 'image/png', 1000, now(), now()
+         FROM generate_series(1, 10000) i; ANALYZE;"
+
+# --- nginx serving the same files from the same disk -------------------------------------------
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/artifacts; }
+}
+CONF
+nginx -c "$WORK/nginx.conf"
+
+# --- Scenarios ---------------------------------------------------------------------------------
+cat > "$WORK/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = os.getenv("BODY")
+LUA
+cat > "$WORK/put.lua" <<'LUA'
+local f = io.open(os.getenv("BODY_FILE"), "rb")
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/octet-stream"
+wrk.body = f:read("*all")
+f:close()
+LUA
+
+ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
+rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
+CLK=$(getconf CLK_TCK)
+RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ).txt"
+{
+  echo "artifact-store benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1), $(uname -sr)"
+  echo "service: ${JAVA_OPTS:--Xmx512m}; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') and S3Proxy on the same host; wrk $THREADS threads, $DURATION each"
+  echo
+  printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' scenario conns req/s p50 p99 errors cpu% rss_MiB MiB/s
+} | tee "$RESULT"
+
+run() { # name connections url [lua script] [ENV=value ...]
+  local name=$1 conns=$2 url=$3 script=${4:-} out t0 t1 seconds
+  shift 4 || shift $#
+  t0=$(ticks); seconds=${DURATION%s}
+  out=$(env "$@" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
+  t1=$(ticks)
+  local rps p50 p99 errors mibs cpu
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  mibs=$(awk '/Transfer\/sec/ {v = $2; if (v ~ /GB/) v *= 1024; else if (v ~ /KB/) v /= 1024; else if (v ~ /B$/ && v !~ /MB/) v /= 1048576; printf "%.0f", v}' <<<"$out")
+  cpu=$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$seconds" 'BEGIN {printf "%.0f", 100 * d / clk / s}')
+  printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' "$name" "$conns" "$rps" "$p50" "$p99" "$errors" "$cpu" "$(rss_mib)" "$mibs" | tee -a "$RESULT"
+}
+
+IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
+VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
+run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$IMAGE"
+run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$VIDEO"
+run "download URL"                      "$CONNECTIONS" "$API/artifacts/$ID_1M/download-url"
+run "list 10,000-artifact board, 100/page" "$CONNECTIONS" "$API/artifacts?boardId=big-board&limit=100"
+run "GET 1 MiB, local signed URL"       "$CONNECTIONS" "$URL_1M"
+run "GET 1 MiB, nginx (ceiling)"        "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/$KEY_1M"
+run "GET 64 MiB, local signed URL"      4 "$URL_64M"
+run "GET 64 MiB, nginx (ceiling)"       4 "http://127.0.0.1:$NGINX_PORT/$KEY_64M"
+run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "$PUT_1M" "$WORK/put.lua" BODY_FILE="$WORK/1m.bin"
+
+start=$(date +%s%N); cursor=""; pages=0
+while :; do
+  page=$(curl -sf "$API/artifacts?boardId=big-board&limit=100${cursor:+&cursor=$cursor}" -H "$AUTH")
+  pages=$((pages + 1)); cursor=$(jq -r '.nextCursor // empty' <<<"$page")
+  [ -z "$cursor" ] && break
+done
+echo "walk of the 10,000-artifact board: $pages pages in $(( ($(date +%s%N) - start) / 1000000 )) ms, one client" | tee -a "$RESULT"
+echo "peak service RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$SERVICE_PID/status")" | tee -a "$RESULT"
+echo "results written to $RESULT"
