@@ -186,6 +186,13 @@ run() { # name connections url [lua script] [ENV=value ...]
 
 IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
 VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
+
+# Warm-up: let the JIT compile the hot paths first, or the figures measure the compiler.
+echo "warming up (${WARMUP:-20s} per path)..."
+for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-board&limit=100" "$URL_1M"; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" "$warm" >/dev/null 2>&1
+done
+BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$WORK/post.lua" "$API/artifacts" >/dev/null 2>&1
 run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$IMAGE"
 run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$VIDEO"
 run "download URL"                      "$CONNECTIONS" "$API/artifacts/$ID_1M/download-url"
