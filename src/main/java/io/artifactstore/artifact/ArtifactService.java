@@ -262,8 +262,7 @@ public class ArtifactService {
         String outcome = failure == null ? "completed"
                 : failure instanceof ServiceException e && e.status() == 422 ? "rejected"
                 : failure instanceof ServiceException e && e.status() == 409 ? "missing" : "error";
-        String type = variant.storageKey.split("/", 3)[1];
-        metrics.counter("artifact_store_uploads_total", "type", type, "provider", variant.provider, "outcome", outcome).increment();
+        metrics.counter("artifact_store_uploads_total", "type", variant.key().type().wireName(), "provider", variant.provider, "outcome", outcome).increment();
     }
 
     /** Reads the object back through a streaming digest: the provider keeps no checksum of it. */

@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** What each artifact type may be: its allowed content types and maximum size (CONTRACT §3, §6). */
@@ -40,7 +39,7 @@ public class UploadPolicy {
         ArtifactType type = ArtifactType.fromWireName(typeName).orElseThrow(() ->
                 ServiceException.invalidField("type", "must be one of " + wireNames()));
         Rule rule = rules.get(type);
-        String base = baseType(contentType);
+        String base = MediaTypes.base(contentType);
         if (rule.globs().stream().noneMatch(allowed -> allowed.matches(base))) {
             throw ServiceException.unsupportedMediaType("Content type " + base + " is not allowed for " + type.wireName()
                     + " artifacts; allowed: " + rule.contentTypes());
@@ -50,12 +49,6 @@ public class UploadPolicy {
                     + rule.maxSize() + " bytes; declared " + size);
         }
         return type;
-    }
-
-    /** "Image/PNG; charset=x" -> "image/png": policies speak of media types, not their parameters. */
-    private static String baseType(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
     private static List<String> wireNames() {

@@ -19,7 +19,7 @@ import java.util.Map;
 public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
 
     /** Survives dev mode's hot reloads, which load this class anew: one database per JVM. */
-    private static final String STARTED = "io.artifactstore.dev.embedded-database-url";
+    private static final String STARTED = "io.artifactstore.dev.embedded-database-port";
 
     private static final int ORDINAL = 200; // below application.properties (250): explicit settings win
 
@@ -41,18 +41,12 @@ public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
     }
 
     private static synchronized Map<String, String> database(Path directory) {
-        String started = System.getProperty(STARTED);
-        if (started == null) {
-            Map<String, String> settings = EmbeddedDatabase.start(directory, true);
-            System.setProperty(STARTED, settings.get("quarkus.datasource.jdbc.url"));
-            return settings;
+        String port = System.getProperty(STARTED);
+        if (port == null) {
+            port = Integer.toString(EmbeddedDatabase.start(directory, true));
+            System.setProperty(STARTED, port);
         }
-        String port = started.substring(started.lastIndexOf(':') + 1, started.lastIndexOf('/'));
-        return Map.of(
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.jdbc.url", started);
+        return EmbeddedDatabase.settings(Integer.parseInt(port));
     }
 
     private static boolean isUnset(ConfigValue value) {

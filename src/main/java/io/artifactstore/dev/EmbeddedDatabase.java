@@ -18,23 +18,27 @@ public final class EmbeddedDatabase {
 
     /**
      * Starts PostgreSQL on a free port with its data in {@code dataDirectory} (kept between runs when
-     * {@code keepData}) and returns the datasource settings that point at it. It stops with the JVM.
+     * {@code keepData}) and returns its port (see {@link #settings}). It stops with the JVM.
      */
-    public static Map<String, String> start(Path dataDirectory, boolean keepData) {
+    public static int start(Path dataDirectory, boolean keepData) {
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(!keepData)
                     .setServerConfig("max_connections", "200")
                     .start();
-            int port = postgres.getPort();
-            return Map.of(
-                    "quarkus.datasource.username", "postgres",
-                    "quarkus.datasource.password", "postgres",
-                    "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres");
+            return postgres.getPort();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
         }
+    }
+
+    /** The datasource settings of an embedded PostgreSQL listening on {@code port}. */
+    public static Map<String, String> settings(int port) {
+        return Map.of(
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres");
     }
 }

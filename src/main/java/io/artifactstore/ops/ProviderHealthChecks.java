@@ -31,7 +31,7 @@ public class ProviderHealthChecks {
     ProviderMonitor monitor;
 
     void register(@Observes StartupEvent event) {
-        for (ResilientProvider provider : providers.guarded()) {
+        for (ResilientProvider provider : providers.all()) {
             readiness.register("provider-" + provider.name(), (HealthCheck) () -> check(provider));
         }
     }

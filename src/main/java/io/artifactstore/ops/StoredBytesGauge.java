@@ -1,7 +1,7 @@
 package io.artifactstore.ops;
 
 import io.artifactstore.provider.ProviderRegistry;
-import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.resilience.ResilientProvider;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,7 +43,7 @@ public class StoredBytesGauge {
     private long timerId = -1;
 
     void start(@Observes StartupEvent event) {
-        for (StorageProvider provider : providers.all()) {
+        for (ResilientProvider provider : providers.all()) {
             AtomicLong value = bytes.computeIfAbsent(provider.name(), name -> new AtomicLong());
             Gauge.builder("artifact_store_stored_bytes", value, AtomicLong::get)
                     .description("Bytes of available artifact variants per provider").baseUnit("bytes")

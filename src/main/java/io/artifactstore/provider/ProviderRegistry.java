@@ -26,13 +26,13 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ProviderRegistry {
 
-    private final Map<String, StorageProvider> providers;
+    private final Map<String, ResilientProvider> providers;
 
     @Inject
     public ProviderRegistry(ArtifactStoreConfig config, Instance<ProviderFactory> factories, MeterRegistry metrics) {
         Map<String, ProviderFactory> byType = factories.stream()
                 .collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
-        Map<String, StorageProvider> built = new LinkedHashMap<>();
+        Map<String, ResilientProvider> built = new LinkedHashMap<>();
         new TreeMap<>(config.providers()).forEach((name, provider) -> {
             ProviderFactory factory = byType.get(provider.type());
             if (factory == null) {
@@ -53,9 +53,8 @@ public class ProviderRegistry {
 
     @PreDestroy
     void close() {
-        for (StorageProvider provider : providers.values()) {
-            StorageProvider unguarded = provider instanceof ResilientProvider guarded ? guarded.unwrap() : provider;
-            if (unguarded instanceof AutoCloseable closeable) {
+        for (ResilientProvider provider : providers.values()) {
+            if (provider.unwrap() instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
                 } catch (Exception ignored) {
@@ -65,30 +64,27 @@ public class ProviderRegistry {
         }
     }
 
-    public Optional<StorageProvider> find(String name) {
+    public Optional<ResilientProvider> find(String name) {
         return Optional.ofNullable(providers.get(name));
     }
 
     /** The provider itself, without its guard, if it is of the given kind (for its own HTTP routes). */
     public <T extends StorageProvider> Optional<T> findUnguarded(String name, Class<T> kind) {
-        return find(name).map(p -> p instanceof ResilientProvider guarded ? guarded.unwrap() : p)
-                .filter(kind::isInstance).map(kind::cast);
+        return find(name).map(ResilientProvider::unwrap).filter(kind::isInstance).map(kind::cast);
     }
 
-    public Collection<ResilientProvider> guarded() {
-        return providers.values().stream().map(ResilientProvider.class::cast).toList();
-    }
+
 
     /** The provider an artifact record names; a record naming a removed provider is a configuration error. */
-    public StorageProvider get(String name) {
-        StorageProvider provider = providers.get(name);
+    public ResilientProvider get(String name) {
+        ResilientProvider provider = providers.get(name);
         if (provider == null) {
             throw new IllegalStateException("Provider '" + name + "' is not configured");
         }
         return provider;
     }
 
-    public Collection<StorageProvider> all() {
+    public Collection<ResilientProvider> all() {
         return providers.values();
     }
 

@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,7 +43,7 @@ public class ProviderMonitor {
     private long timerId = -1;
 
     void start(@Observes StartupEvent event) {
-        for (ResilientProvider provider : providers.guarded()) {
+        for (ResilientProvider provider : providers.all()) {
             reachable.put(provider.name(), true);
             Gauge.builder("artifact_store_circuit_state", provider, p -> circuitValue(p.circuitState()))
                     .description("Circuit breaker state per provider: 0 closed, 1 half-open, 2 open")
@@ -63,7 +62,7 @@ public class ProviderMonitor {
     /** Whether new uploads may be sent to the provider: its last probe passed and its breaker is not open. */
     public boolean canTakeUploads(String name) {
         return reachable.getOrDefault(name, false)
-                && providers.find(name).map(p -> ((ResilientProvider) p).circuitState() != CircuitBreakerState.OPEN)
+                && providers.find(name).map(p -> p.circuitState() != CircuitBreakerState.OPEN)
                 .orElse(false);
     }
 
@@ -72,13 +71,12 @@ public class ProviderMonitor {
     }
 
     public boolean anyCanTakeUploads() {
-        return providers.guarded().stream().anyMatch(p -> canTakeUploads(p.name()));
+        return providers.all().stream().anyMatch(p -> canTakeUploads(p.name()));
     }
 
     /** Probes now; for tests and operators that do not want to wait for the next interval. */
     public void probeAll() {
-        List<ResilientProvider> all = List.copyOf(providers.guarded());
-        for (ResilientProvider provider : all) {
+        for (ResilientProvider provider : providers.all()) {
             provider.probe().subscribe().with(
                     ok -> record(provider.name(), true, null),
                     failure -> record(provider.name(), false, failure));

@@ -28,7 +28,7 @@ public class ProvidersResource {
     @GET
     @RolesAllowed(Roles.ADMIN)
     public List<ProviderStatus> list() {
-        return providers.guarded().stream()
+        return providers.all().stream()
                 .map(p -> new ProviderStatus(p.name(), p.type(), monitor.canTakeUploads(p.name()), p.circuitState().name()))
                 .toList();
     }

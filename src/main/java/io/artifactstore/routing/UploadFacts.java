@@ -1,8 +1,8 @@
 package io.artifactstore.routing;
 
 import io.artifactstore.artifact.ArtifactType;
+import io.artifactstore.artifact.MediaTypes;
 
-import java.util.Locale;
 import java.util.Map;
 
 /** What routing may look at: only what the client declared, never the bytes. */
@@ -10,8 +10,7 @@ public record UploadFacts(String tenantId, ArtifactType type, String boardId, St
                           Map<String, Object> metadata) {
 
     String baseContentType() {
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        return MediaTypes.base(contentType);
     }
 
     /** A metadata value as text, for equality with a rule's expected value; null when absent. */

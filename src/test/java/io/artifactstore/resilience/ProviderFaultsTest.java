@@ -79,7 +79,7 @@ class ProviderFaultsTest {
                 "artifact_store_fallbacks_total{from=\"s3\",to=\"local\"}"));
 
         // The probes' failures open the breaker; from then on calls are refused without being sent.
-        ResilientProvider s3 = (ResilientProvider) providers.get(S3TestResource.PROVIDER);
+        ResilientProvider s3 = providers.get(S3TestResource.PROVIDER);
         await("breaker open", () -> s3.circuitState() == CircuitBreakerState.OPEN);
         double sentBefore = statCalls("failure") + statCalls("timeout") + statCalls("success");
         double refusedBefore = statCalls("rejected");
@@ -105,7 +105,7 @@ class ProviderFaultsTest {
 
     @Test
     void aServerThatNeverAnswersHitsTheTimeoutNotTheClientsPatience() {
-        ResilientProvider stuck = (ResilientProvider) providers.get(BlackHoleTestResource.PROVIDER);
+        ResilientProvider stuck = providers.get(BlackHoleTestResource.PROVIDER);
         Instant before = Instant.now();
         assertThatThrownBy(() -> stuck.stat(someKey()).await().atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(TimeoutException.class);
@@ -126,7 +126,7 @@ class ProviderFaultsTest {
 
     @Test
     void clientErrorsAreNeitherRetriedNorCountedAgainstTheProvider() {
-        ResilientProvider s3 = (ResilientProvider) providers.get(S3TestResource.PROVIDER);
+        ResilientProvider s3 = providers.get(S3TestResource.PROVIDER);
         for (int i = 0; i < 10; i++) {
             assertThat(s3.stat(someKey()).await().indefinitely()).isEmpty();
         }

@@ -28,7 +28,7 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
             workDir = Files.createTempDirectory("artifact-store-test");
             DevKeys.ensure(workDir.resolve("keys"));
             int port = freePort();
-            Map<String, String> config = new HashMap<>(EmbeddedDatabase.start(workDir.resolve("postgres"), false));
+            Map<String, String> config = new HashMap<>(EmbeddedDatabase.settings(EmbeddedDatabase.start(workDir.resolve("postgres"), false)));
             config.put("quarkus.http.test-port", Integer.toString(port));
             config.put("artifact-store.public-url", "http://localhost:" + port);
             config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());

@@ -94,7 +94,8 @@ public final class LocalStorageProvider implements StorageProvider, ServerSideCo
     @Override
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
         Path file = pathOf(key);
-        return vertx.executeBlocking(Uni.createFrom().item(() -> statBlocking(file)));
+        return vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(file)
+                .map(stored -> new ObjectInfo(stored.size(), stored.sha256()))));
     }
 
     @Override
@@ -162,20 +163,6 @@ public final class LocalStorageProvider implements StorageProvider, ServerSideCo
 
     Clock clock() {
         return clock;
-    }
-
-    private static Optional<ObjectInfo> statBlocking(Path file) {
-        try {
-            long size = Files.size(file);
-            if (!Files.isRegularFile(file)) {
-                return Optional.empty();
-            }
-            return Optional.of(new ObjectInfo(size, AtomicFileWriter.readSha256Tag(file)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private Instant expiry(java.time.Duration ttl) {

@@ -17,9 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -93,16 +90,16 @@ public class LocalStorageRoutes {
             return;
         }
         Path file = target.provider().pathOf(target.fields().key());
-        vertx.executeBlocking(Uni.createFrom().item(() -> FileState.of(file)))
+        vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(file)))
                 .subscribe().with(state -> serve(ctx, target, file, state), failure -> problems.send(ctx, failure));
     }
 
-    private void serve(RoutingContext ctx, Target target, Path file, Optional<FileState> found) {
+    private void serve(RoutingContext ctx, Target target, Path file, Optional<StoredFile> found) {
         if (found.isEmpty()) {
             problems.send(ctx, ServiceException.notFound("No object at this URL"));
             return;
         }
-        FileState state = found.get();
+        StoredFile state = found.get();
         LocalUrlSignature.Fields fields = target.fields();
         long secondsLeft = fields.expires() - target.provider().clock().instant().getEpochSecond();
         HttpServerResponse response = ctx.response();
@@ -139,7 +136,7 @@ public class LocalStorageRoutes {
     }
 
     /** A range applies only while the object still is the one the client's If-Range names. */
-    private static boolean ifRangeAllows(RoutingContext ctx, FileState state) {
+    private static boolean ifRangeAllows(RoutingContext ctx, StoredFile state) {
         String ifRange = ctx.request().getHeader("If-Range");
         return ifRange == null || ifRange.trim().equals(state.etag());
     }
@@ -207,21 +204,4 @@ public class LocalStorageRoutes {
     private record Target(LocalStorageProvider provider, LocalUrlSignature.Fields fields) {
     }
 
-    /** Size and validator of a file, read on a worker thread. */
-    private record FileState(long size, String etag) {
-
-        static Optional<FileState> of(Path file) {
-            try {
-                long size = Files.size(file);
-                String sha256 = AtomicFileWriter.readSha256Tag(file);
-                String etag = sha256 != null ? LocalStorageRoutes.etag(sha256)
-                        : '"' + Long.toHexString(size) + '-' + Long.toHexString(Files.getLastModifiedTime(file).toMillis()) + '"';
-                return Optional.of(new FileState(size, etag));
-            } catch (NoSuchFileException e) {
-                return Optional.empty();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    }
 }
