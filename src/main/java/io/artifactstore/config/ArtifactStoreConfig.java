@@ -43,6 +43,19 @@ public interface ArtifactStoreConfig {
         /** Name of the JWT claim that carries the tenant id. */
         @WithDefault("tenant_id")
         String tenantClaim();
+
+        TokenCache tokenCache();
+    }
+
+    /** Verified tokens are remembered, so a caller's next request skips the signature check. */
+    interface TokenCache {
+        /** How many verified tokens to remember; 0 turns the cache off. */
+        @WithDefault("10000")
+        int maxSize();
+
+        /** The longest a token is trusted without a fresh check; never beyond its own exp. */
+        @WithDefault("60s")
+        Duration ttl();
     }
 
     interface Signing {

@@ -10,6 +10,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -44,6 +47,25 @@ class OperationsTest {
                 .contains("artifact_store_circuit_state{provider=\"local\"} 0.0")
                 .contains("artifact_store_stored_bytes{provider=\"s3\"}")
                 .doesNotContain("metrics/image"); // never a tenant or an id as a label
+    }
+
+    @Test
+    void aTokenIsVerifiedOnceThenServedFromTheCache() {
+        String token = Tokens.readerWriter("token-cache");
+        double hitsBefore = verifiedTokenHits();
+
+        for (int i = 0; i < 3; i++) {
+            given().header("Authorization", "Bearer " + token).get("/api/v1/artifacts").then().statusCode(200);
+        }
+
+        assertThat(verifiedTokenHits() - hitsBefore).isEqualTo(2.0);
+    }
+
+    private static double verifiedTokenHits() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher hits = Pattern.compile("(?m)^cache_gets_total\\{cache=\"verified-tokens\",result=\"hit\"} (\\S+)$").matcher(metrics);
+        assertThat(hits.find()).as("the verified-tokens cache reports its hits").isTrue();
+        return Double.parseDouble(hits.group(1));
     }
 
     @Test
