@@ -46,6 +46,9 @@ public class ArtifactService {
     VariantRepository variants;
 
     @Inject
+    ArtifactStatements statements;
+
+    @Inject
     UploadPolicy policy;
 
     @Inject
@@ -67,21 +70,30 @@ public class ArtifactService {
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
         Instant now = now();
-        boolean newArtifact = request.artifactId() == null;
-        return Panache.withTransaction(() -> artifactFor(tenantId, type, request, now).chain(artifact -> {
-            RoutingDecision route = router.route(new UploadFacts(tenantId, type, artifact.boardId,
-                    request.contentType(), request.size(), artifact.metadata));
-            StorageProvider provider = providers.get(availability.choose(route));
-            Variant variant = newVariant(artifact, request, provider.name(), now);
-            // A new artifact has no variants yet: nothing to look up, nothing to list but this one.
-            Uni<Variant> saved = newArtifact ? variants.persist(variant) : pendingVariant(variant);
-            return saved
-                    .chain(pending -> provider.presignUpload(new UploadTarget(pending.key(), pending.contentType,
-                            pending.size, pending.sha256, config.signing().uploadTtl())))
-                    .chain(ticket -> (newArtifact ? Uni.createFrom().item(List.of(variant))
-                            : variants.ofArtifact(tenantId, artifact.id))
-                            .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
-        }));
+        if (request.artifactId() == null) {
+            // The hot path: both rows in one statement, nothing to look up, nothing to list but this variant.
+            Artifact artifact = newArtifact(tenantId, type, request, now);
+            Variant variant = routedVariant(artifact, request, now);
+            return statements.insert(artifact, variant).chain(() -> ticket(artifact, List.of(variant), variant));
+        }
+        return Panache.withTransaction(() -> existingArtifact(tenantId, type, request)
+                .chain(artifact -> pendingVariant(routedVariant(artifact, request, now))
+                        .chain(pending -> variants.ofArtifact(tenantId, artifact.id)
+                                .chain(all -> ticket(artifact, all, pending)))));
+    }
+
+    private Uni<CreatedArtifact> ticket(Artifact artifact, List<Variant> all, Variant pending) {
+        return providers.get(pending.provider)
+                .presignUpload(new UploadTarget(pending.key(), pending.contentType, pending.size, pending.sha256,
+                        config.signing().uploadTtl()))
+                .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket));
+    }
+
+    /** A pending variant on the provider the routing rules pick for it, or the first usable fallback. */
+    private Variant routedVariant(Artifact artifact, UploadRequest request, Instant now) {
+        RoutingDecision route = router.route(new UploadFacts(artifact.tenantId, artifact.type, artifact.boardId,
+                request.contentType(), request.size(), artifact.metadata));
+        return newVariant(artifact, request, providers.get(availability.choose(route)).name(), now);
     }
 
     /**
@@ -135,20 +147,16 @@ public class ArtifactService {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(config.signing().maxTtl()) > 0) {
             throw ServiceException.invalidField("expiresIn", "must be between 1 and " + config.signing().maxTtl().toSeconds() + " seconds");
         }
-        // A variant row exists only under its tenant's artifact; the artifact row is read only for its filename.
-        return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName)
-                        .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
-                        .chain(variant -> disposition == null ? Uni.createFrom().item(new Located(null, variant))
-                                : artifacts.findOwned(tenantId, artifactId).map(artifact -> new Located(artifact, variant))))
-                .chain(found -> {
-                    Variant variant = found.variant();
-                    if (variant.status != Status.AVAILABLE) {
+        // One statement: a variant row exists only under its tenant's artifact, which names the file.
+        return statements.findStored(tenantId, artifactId, variantName)
+                .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
+                .chain(stored -> {
+                    if (stored.status() != Status.AVAILABLE) {
                         throw ServiceException.conflict("The variant's upload has not been completed");
                     }
-                    String contentDisposition = disposition == null ? null
-                            : ContentDisposition.of(disposition, found.artifact() == null ? null : found.artifact().filename);
-                    return providers.get(variant.provider).presignDownload(
-                            new DownloadTarget(variant.key(), variant.contentType, contentDisposition, ttl));
+                    String contentDisposition = disposition == null ? null : ContentDisposition.of(disposition, stored.filename());
+                    return providers.get(stored.provider()).presignDownload(
+                            new DownloadTarget(stored.key(), stored.contentType(), contentDisposition, ttl));
                 });
     }
 
@@ -165,20 +173,21 @@ public class ArtifactService {
                 .replaceWithVoid();
     }
 
-    private Uni<Artifact> artifactFor(String tenantId, ArtifactType type, UploadRequest request, Instant now) {
-        if (request.artifactId() == null) {
-            Artifact artifact = new Artifact();
-            artifact.id = Ulid.next();
-            artifact.tenantId = tenantId;
-            artifact.type = type;
-            artifact.boardId = request.boardId();
-            artifact.status = Status.PENDING;
-            artifact.filename = request.filename();
-            artifact.metadata = request.metadata() == null ? Map.of() : new HashMap<>(request.metadata());
-            artifact.createdAt = now;
-            artifact.updatedAt = now;
-            return artifacts.persist(artifact);
-        }
+    private static Artifact newArtifact(String tenantId, ArtifactType type, UploadRequest request, Instant now) {
+        Artifact artifact = new Artifact();
+        artifact.id = Ulid.next();
+        artifact.tenantId = tenantId;
+        artifact.type = type;
+        artifact.boardId = request.boardId();
+        artifact.status = Status.PENDING;
+        artifact.filename = request.filename();
+        artifact.metadata = request.metadata() == null ? Map.of() : new HashMap<>(request.metadata());
+        artifact.createdAt = now;
+        artifact.updatedAt = now;
+        return artifact;
+    }
+
+    private Uni<Artifact> existingArtifact(String tenantId, ArtifactType type, UploadRequest request) {
         return artifacts.findOwned(tenantId, request.artifactId())
                 .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
                 .invoke(artifact -> {
@@ -276,9 +285,6 @@ public class ArtifactService {
 
     private static ServiceException noSuchVariant() {
         return ServiceException.notFound("No such artifact variant");
-    }
-
-    private record Located(Artifact artifact, Variant variant) {
     }
 
     private static Instant now() {

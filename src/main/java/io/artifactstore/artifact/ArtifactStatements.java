@@ -1,0 +1,74 @@
+package io.artifactstore.artifact;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The statements of the two hottest paths, written by hand against the reactive pool: issuing the
+ * ticket of a new artifact and looking up a variant for a download URL. Each is one round trip,
+ * without an ORM session or a BEGIN/COMMIT pair; a single statement is atomic on its own. All other
+ * reads and writes go through the repositories. Columns are those of {@code V1__artifacts.sql}.
+ */
+@ApplicationScoped
+public class ArtifactStatements {
+
+    /** Both rows or neither: the variant's foreign key is checked at the end of the statement. */
+    private static final String INSERT_ARTIFACT_WITH_VARIANT = """
+            WITH artifact AS (
+                INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8))
+            INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key,
+                                           content_type, size, sha256, created_at)
+            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16)""";
+
+    private static final String FIND_VARIANT_WITH_FILENAME = """
+            SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
+            FROM artifact_variants v JOIN artifacts a ON a.id = v.artifact_id
+            WHERE v.tenant_id = $1 AND v.artifact_id = $2 AND v.name = $3""";
+
+    @Inject
+    Pool database;
+
+    /** Records a new artifact together with its first variant. */
+    public Uni<Void> insert(Artifact artifact, Variant variant) {
+        Tuple values = Tuple.tuple()
+                .addString(artifact.id).addString(artifact.tenantId).addString(artifact.type.name())
+                .addString(artifact.boardId).addString(artifact.status.name()).addString(artifact.filename)
+                .addValue(new JsonObject(artifact.metadata)).addOffsetDateTime(utc(artifact.createdAt))
+                .addString(variant.name).addString(variant.status.name()).addString(variant.provider)
+                .addString(variant.storageKey).addString(variant.contentType).addLong(variant.size)
+                .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt));
+        return database.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
+    }
+
+    /** What a download URL needs of a tenant's variant, or null when the tenant has no such variant. */
+    public Uni<StoredVariant> findStored(String tenantId, String artifactId, String name) {
+        return database.preparedQuery(FIND_VARIANT_WITH_FILENAME).execute(Tuple.of(tenantId, artifactId, name))
+                .map(rows -> {
+                    RowIterator<Row> found = rows.iterator();
+                    return found.hasNext() ? StoredVariant.of(found.next()) : null;
+                });
+    }
+
+    /** A variant as a download sees it: where its bytes are, what they are, what the artifact's file is called. */
+    public record StoredVariant(Status status, String provider, StorageKey key, String contentType, String filename) {
+        static StoredVariant of(Row row) {
+            return new StoredVariant(Status.valueOf(row.getString("status")), row.getString("provider"),
+                    StorageKey.parse(row.getString("storage_key")), row.getString("content_type"), row.getString("filename"));
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
