@@ -13,6 +13,10 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.file.AsyncFile;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,23 +53,52 @@ final class AtomicFileWriter {
         long[] written = {0};
         return vertx.fileSystem().mkdirs(target.getParent().toString())
                 .chain(() -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true)))
-                .chain(file -> body
-                        .onItem().call(buffer -> {
-                            written[0] += buffer.length();
-                            if (written[0] > expectedSize) {
-                                return Uni.createFrom().failure(ServiceException.tooLarge(
-                                        "The body is longer than the " + expectedSize + " bytes the URL was signed for"));
-                            }
-                            digest.update(buffer.getDelegate().getByteBuf().nioBuffer());
-                            return file.write(buffer);
-                        })
-                        .collect().last()
-                        .onItemOrFailure().call(() -> file.close().onFailure().recoverWithNull()))
+                .chain(file -> {
+                    AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+                    file.exceptionHandler(writeFailure::set);
+                    return body
+                            .onItem().call(buffer -> {
+                                written[0] += buffer.length();
+                                if (written[0] > expectedSize) {
+                                    return Uni.createFrom().failure(ServiceException.tooLarge(
+                                            "The body is longer than the " + expectedSize + " bytes the URL was signed for"));
+                                }
+                                digest.update(buffer.getDelegate().getByteBuf().nioBuffer());
+                                return queue(file, buffer);
+                            })
+                            .collect().last()
+                            // close waits for the queued writes
+                            .onItemOrFailure().call(() -> file.close().onFailure().recoverWithNull())
+                            .invoke(() -> {
+                                if (writeFailure.get() != null) {
+                                    throw new IllegalStateException("Writing the upload failed", writeFailure.get());
+                                }
+                            });
+                })
                 .map(ignored -> verified(written[0], expectedSize, HexFormat.of().formatHex(digest.digest()), expectedSha256))
-                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> tagSha256(temp, info.sha256()))))
+                // Durable before visible: the bytes reach the disk, then the rename publishes them.
+                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> syncAndTag(temp, info.sha256()))))
                 .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
                         new CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
                 .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
+    }
+
+    /**
+     * Hands a buffer to the file's write queue and asks for the next one at once, unless the queue
+     * is full: then the next buffer waits until the disk has caught up. Waiting for each write
+     * instead would cost a thread hop per network chunk. A failed write is reported after the close.
+     */
+    private static Uni<Void> queue(AsyncFile file, Buffer buffer) {
+        file.writeAndForget(buffer);
+        if (!file.writeQueueFull()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().emitter(drained -> {
+            file.drainHandler(() -> drained.complete(null));
+            if (!file.writeQueueFull()) {
+                drained.complete(null);
+            }
+        });
     }
 
     private static ObjectInfo verified(long written, long expectedSize, String sha256, String expectedSha256) {
@@ -78,8 +111,18 @@ final class AtomicFileWriter {
         return new ObjectInfo(written, sha256);
     }
 
+    private static Void syncAndTag(Path file, String sha256) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not sync the upload to disk", e);
+        }
+        tagSha256(file, sha256);
+        return null;
+    }
+
     /** Best effort: file systems without user attributes simply make stat re-read the file. */
-    private static Void tagSha256(Path file, String sha256) {
+    private static void tagSha256(Path file, String sha256) {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
         if (view != null) {
             try {
@@ -88,7 +131,6 @@ final class AtomicFileWriter {
                 // no xattr support here
             }
         }
-        return null;
     }
 
     static String readSha256Tag(Path file) {
