@@ -14,9 +14,7 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.time.Clock;
 import java.util.Map;
@@ -56,17 +54,15 @@ public class S3ProviderFactory implements ProviderFactory {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(settings.maxConnections()));
         settings.endpoint().ifPresent(client::endpointOverride);
 
-        S3Presigner.Builder presigner = S3Presigner.builder()
-                .region(region)
-                .credentialsProvider(credentials)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
-        settings.presignEndpoint().ifPresent(presigner::endpointOverride);
+        SigV4Presigner presigner = new SigV4Presigner(
+                settings.presignEndpoint().orElseGet(() -> SigV4Presigner.awsEndpoint(settings.region())),
+                settings.bucket(), settings.pathStyle(), settings.region(), credentials, Clock.systemUTC());
 
         S3AsyncClient built = client.build();
         if (settings.createBucket()) {
             createBucket(name, settings.bucket(), built);
         }
-        return new S3StorageProvider(name, settings, built, presigner.build(), Clock.systemUTC());
+        return new S3StorageProvider(name, settings, built, presigner, Clock.systemUTC());
     }
 
     /** Off by default; failing here does not stop start-up: readiness reports the provider down instead. */

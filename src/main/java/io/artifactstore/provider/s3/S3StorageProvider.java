@@ -16,18 +16,16 @@ import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,16 +41,13 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     public static final String TYPE = "s3";
 
-    /** Signed headers a client must not or cannot set itself. */
-    private static final List<String> IMPLIED_HEADERS = List.of("host", "content-length");
-
     private final String name;
     private final S3Settings settings;
     private final S3AsyncClient client;
-    private final S3Presigner presigner;
+    private final SigV4Presigner presigner;
     private final Clock clock;
 
-    S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, S3Presigner presigner, Clock clock) {
+    S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, SigV4Presigner presigner, Clock clock) {
         this.name = name;
         this.settings = settings;
         this.client = client;
@@ -72,11 +67,16 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     @Override
     public Uni<SignedRequest> presignUpload(UploadTarget target) {
-        PresignedPutObjectRequest presigned = presigner.presignPutObject(r -> r
-                .signatureDuration(target.ttl())
-                .putObjectRequest(putRequest(target.key(), target.contentType(), target.size())));
-        return Uni.createFrom().item(new SignedRequest("PUT", presigned.url().toString(),
-                clientHeaders(presigned.signedHeaders()), presigned.expiration()));
+        // S3 itself then refuses another type or length: both are signed.
+        Map<String, String> clientHeaders = new LinkedHashMap<>();
+        clientHeaders.put("Content-Type", target.contentType());
+        settings.serverSideEncryption().ifPresent(sse -> clientHeaders.put("x-amz-server-side-encryption", sse));
+        settings.kmsKeyId().ifPresent(id -> clientHeaders.put("x-amz-server-side-encryption-aws-kms-key-id", id));
+        Map<String, String> signed = new HashMap<>();
+        clientHeaders.forEach((header, value) -> signed.put(header.toLowerCase(Locale.ROOT), value));
+        signed.put("content-length", Long.toString(target.size()));
+        SigV4Presigner.Presigned presigned = presigner.presign("PUT", objectKey(target.key()), signed, Map.of(), target.ttl());
+        return Uni.createFrom().item(new SignedRequest("PUT", presigned.url(), clientHeaders, presigned.expiresAt()));
     }
 
     @Override
@@ -86,16 +86,15 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             return Uni.createFrom().item(new SignedRequest("GET", settings.publicUrl().get() + objectKey(target.key()),
                     Map.of(), clock.instant().plus(target.ttl())));
         }
-        GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(settings.bucket()).key(objectKey(target.key()));
+        Map<String, String> overrides = new HashMap<>();
         if (settings.responseOverrides()) {
-            get.responseContentType(target.contentType());
+            overrides.put("response-content-type", target.contentType());
             if (target.contentDisposition() != null) {
-                get.responseContentDisposition(target.contentDisposition());
+                overrides.put("response-content-disposition", target.contentDisposition());
             }
         }
-        PresignedGetObjectRequest presigned = presigner.presignGetObject(r -> r
-                .signatureDuration(target.ttl()).getObjectRequest(get.build()));
-        return Uni.createFrom().item(new SignedRequest("GET", presigned.url().toString(), Map.of(), presigned.expiration()));
+        SigV4Presigner.Presigned presigned = presigner.presign("GET", objectKey(target.key()), Map.of(), overrides, target.ttl());
+        return Uni.createFrom().item(new SignedRequest("GET", presigned.url(), Map.of(), presigned.expiresAt()));
     }
 
     @Override
@@ -153,7 +152,6 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     @Override
     public void close() {
-        presigner.close();
         client.close();
     }
 
@@ -168,17 +166,6 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         settings.serverSideEncryption().ifPresent(put::serverSideEncryption);
         settings.kmsKeyId().ifPresent(put::ssekmsKeyId);
         return put.build();
-    }
-
-    /** The signed headers the client has to send itself, as the upload ticket lists them. */
-    private static Map<String, String> clientHeaders(Map<String, List<String>> signed) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        signed.forEach((header, values) -> {
-            if (!IMPLIED_HEADERS.contains(header.toLowerCase(java.util.Locale.ROOT))) {
-                headers.put(header.equalsIgnoreCase("content-type") ? "Content-Type" : header, String.join(",", values));
-            }
-        });
-        return headers;
     }
 
     private static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
