@@ -2,10 +2,12 @@
 # Benchmarks of artifact-store on this machine, on loopback only, every load bounded in time.
 # Builds the prod jar, starts PostgreSQL, S3Proxy, nginx (the ceiling reference) and the service,
 # mints RS256 tokens with openssl, runs wrk scenarios and prints a table; the table is also written
-# to bench/results/. Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 by default)
+# to bench/results/, with a JFR breakdown of where the CPU goes on the two hottest API paths.
+# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m" by default; BIG_UPLOAD=0 skips the 2 GiB upload)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m}
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
@@ -86,7 +88,7 @@ PROPS
   export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=bench
   export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=$PORT
   export ARTIFACT_STORE_PUBLIC_URL="http://127.0.0.1:$PORT" SMALLRYE_CONFIG_LOCATIONS="$WORK/app/bench.properties"
-  exec java ${JAVA_OPTS:--Xmx512m} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1
+  exec java $JAVA_OPTS -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1
 ) &
 SERVICE=$!
 PIDS+=($SERVICE)
@@ -117,8 +119,6 @@ URL_1M=$(curl -sf "$API/artifacts/$ID_1M/download-url?expiresIn=7200" -H "$AUTH"
 URL_64M=$(curl -sf "$API/artifacts/$ID_64M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
 KEY_1M=$(curl -sf "$API/artifacts/$ID_1M" -H "$AUTH" | jq -r '.variants[0].key')
 KEY_64M=$(curl -sf "$API/artifacts/$ID_64M" -H "$AUTH" | jq -r '.variants[0].key')
-PUT_1M=$(curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
-  -d "{\"type\":\"intermediate\",\"contentType\":\"application/octet-stream\",\"size\":1048576}" | jq -r .upload.url)
 psql -c "INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
          SELECT 'L' || lpad(i::text, 25, '0'), 'bench', 'IMAGE', 'big-board', 'AVAILABLE', 'f.png', '{}'::jsonb, now(), now()
          FROM generate_series(1, 10000) i;
@@ -143,19 +143,7 @@ CONF
 nginx -c "$WORK/nginx.conf"
 
 # --- Scenarios ---------------------------------------------------------------------------------
-cat > "$WORK/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = os.getenv("BODY")
-LUA
-cat > "$WORK/put.lua" <<'LUA'
-local f = io.open(os.getenv("BODY_FILE"), "rb")
-wrk.method = "PUT"
-wrk.headers["Content-Type"] = "application/octet-stream"
-wrk.body = f:read("*all")
-f:close()
-LUA
-
+LUA="$ROOT/bench/lua"
 ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
 rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
 CLK=$(getconf CLK_TCK)
@@ -163,23 +151,28 @@ RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ).txt"
 {
   echo "artifact-store benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB, $(java -version 2>&1 | head -1), $(uname -sr)"
-  echo "service: ${JAVA_OPTS:--Xmx512m}; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') and S3Proxy on the same host; wrk $THREADS threads, $DURATION each"
+  echo "service: $JAVA_OPTS; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') and S3Proxy on the same host; wrk $THREADS threads, $DURATION each"
   echo
   printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' scenario conns req/s p50 p99 errors cpu% rss_MiB MiB/s
 } | tee "$RESULT"
 
-run() { # name connections url [lua script] [ENV=value ...]
-  local name=$1 conns=$2 url=$3 script=${4:-} out t0 t1 seconds
+run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each request uploads n MiB
+  local name=$1 conns=$2 url=$3 script=${4:-} out t0 t1 seconds threads=$THREADS
   shift 4 || shift $#
+  [ "$(basename "${script:-x}")" = cycle.lua ] && threads=$conns   # one connection per thread
   t0=$(ticks); seconds=${DURATION%s}
-  out=$(env "$@" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
+  out=$(env "$@" wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
   t1=$(ticks)
-  local rps p50 p99 errors mibs cpu
+  local rps p50 p99 errors mibs cpu cycles upload_mib
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
   mibs=$(awk '/Transfer\/sec/ {v = $2; if (v ~ /GB/) v *= 1024; else if (v ~ /KB/) v /= 1024; else if (v ~ /B$/ && v !~ /MB/) v /= 1048576; printf "%.0f", v}' <<<"$out")
+  cycles=$(awk '/^cycles:/ {print $2}' <<<"$out")
+  [ -n "$cycles" ] && rps=$(awk -v c="$cycles" -v s="$seconds" 'BEGIN {printf "%.0f", c / s}')
+  upload_mib=$(printf '%s\n' "$@" | awk -F= '$1 == "UPLOAD_MIB" {print $2}')
+  [ -n "$upload_mib" ] && mibs=$((rps * upload_mib))
   cpu=$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$seconds" 'BEGIN {printf "%.0f", 100 * d / clk / s}')
   printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' "$name" "$conns" "$rps" "$p50" "$p99" "$errors" "$cpu" "$(rss_mib)" "$mibs" | tee -a "$RESULT"
 }
@@ -187,21 +180,53 @@ run() { # name connections url [lua script] [ENV=value ...]
 IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
 VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
 
+ticket_url() { # size -> the signed PUT URL of a new intermediate artifact of that many bytes
+  curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"intermediate\",\"boardId\":\"bench\",\"contentType\":\"application/octet-stream\",\"size\":$1}" | jq -r .upload.url
+}
+
+# 6. A 2 GiB upload through a local signed URL, first, while the service's memory is still unused:
+#    the heap is capped far below the body (JAVA_OPTS), so only streaming can pass; RSS is sampled
+#    throughout and must stay flat.
+if [ "${BIG_UPLOAD:-1}" != 0 ]; then
+  head -c $((2048 * 1024 * 1024)) /dev/urandom >"$WORK/2g.bin"
+  BIG_URL=$(ticket_url $((2048 * 1024 * 1024)))
+  before=$(rss_mib)
+  (while :; do rss_mib; echo; sleep 0.2; done) >"$WORK/rss.log" 2>/dev/null &
+  SAMPLER=$!
+  t0=$(date +%s%N)
+  status=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/2g.bin" -H 'Content-Type: application/octet-stream' "$BIG_URL")
+  t1=$(date +%s%N)
+  kill "$SAMPLER"; wait "$SAMPLER" 2>/dev/null || true
+  peak=$(sort -n "$WORK/rss.log" | tail -1)
+  rm -f "$WORK/2g.bin"
+  echo "PUT 2 GiB, local signed URL, one client: HTTP $status, $(( 2048 * 1000000000 / (t1 - t0) )) MiB/s; service RSS $before MiB before, $peak MiB peak during, $(rss_mib) MiB after ($JAVA_OPTS)" | tee -a "$RESULT"
+fi
+
+IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
+VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
+SMALL_FILE='{"type":"intermediate","boardId":"cycle","contentType":"application/octet-stream","size":1048576}'
+
 # Warm-up: let the JIT compile the hot paths first, or the figures measure the compiler.
 echo "warming up (${WARMUP:-20s} per path)..."
 for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-board&limit=100" "$URL_1M"; do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" "$warm" >/dev/null 2>&1
 done
-BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$WORK/post.lua" "$API/artifacts" >/dev/null 2>&1
-run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$IMAGE"
-run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$WORK/post.lua" BODY="$VIDEO"
+BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$LUA/post.lua" "$API/artifacts" >/dev/null 2>&1
+BODY_FILE="$WORK/1m.bin" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put.lua" "$(ticket_url 1048576)" >/dev/null 2>&1
+
+run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
+run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$VIDEO"
 run "download URL"                      "$CONNECTIONS" "$API/artifacts/$ID_1M/download-url"
+run "cycles: ticket, PUT 1 MiB, complete" "$CONNECTIONS" "$API/artifacts" "$LUA/cycle.lua" \
+    TOKEN="$TOKEN" BODY="$SMALL_FILE" BODY_FILE="$WORK/1m.bin" UPLOAD_MIB=1
 run "list 10,000-artifact board, 100/page" "$CONNECTIONS" "$API/artifacts?boardId=big-board&limit=100"
 run "GET 1 MiB, local signed URL"       "$CONNECTIONS" "$URL_1M"
 run "GET 1 MiB, nginx (ceiling)"        "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/$KEY_1M"
 run "GET 64 MiB, local signed URL"      4 "$URL_64M"
 run "GET 64 MiB, nginx (ceiling)"       4 "http://127.0.0.1:$NGINX_PORT/$KEY_64M"
-run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "$PUT_1M" "$WORK/put.lua" BODY_FILE="$WORK/1m.bin"
+run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "$(ticket_url 1048576)" "$LUA/put.lua" BODY_FILE="$WORK/1m.bin" UPLOAD_MIB=1
+run "PUT 64 MiB, local signed URL"      4 "$(ticket_url $((64 * 1024 * 1024)))" "$LUA/put.lua" BODY_FILE="$WORK/64m.bin" UPLOAD_MIB=64
 
 start=$(date +%s%N); cursor=""; pages=0
 while :; do
@@ -211,4 +236,19 @@ while :; do
 done
 echo "walk of the 10,000-artifact board: $pages pages in $(( ($(date +%s%N) - start) / 1000000 )) ms, one client" | tee -a "$RESULT"
 echo "peak service RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$SERVICE_PID/status")" | tee -a "$RESULT"
+
+# Where the time goes: JFR samples of the service under each hot API path, after the measured runs
+# (the profiler's own overhead stays out of the figures above).
+profile() { # name url [lua script] [ENV=value ...]
+  local name=$1 url=$2 script=${3:-}
+  shift 3 || shift $#
+  jcmd "$SERVICE_PID" JFR.start name=bench settings=profile filename="$WORK/profile.jfr" >/dev/null
+  env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "$AUTH" ${script:+-s "$script"} "$url" >/dev/null 2>&1
+  jcmd "$SERVICE_PID" JFR.stop name=bench >/dev/null
+  echo "where the CPU goes, $name (JFR execution samples):" | tee -a "$RESULT"
+  jfr print --events jdk.ExecutionSample --stack-depth 64 "$WORK/profile.jfr" | python3 bench/hotspots.py | tee -a "$RESULT"
+}
+echo | tee -a "$RESULT"
+profile "upload ticket, local" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
+profile "download URL" "$API/artifacts/$ID_1M/download-url"
 echo "results written to $RESULT"
