@@ -24,9 +24,9 @@ cleanup() {
 trap cleanup EXIT
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || ! need jq || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "Installing wrk, nginx, jq and PostgreSQL (Debian packages)..."
-  apt-get update -qq && apt-get install -y -qq wrk nginx-light jq postgresql >/dev/null
+if ! need wrk || ! need nginx || ! need jq || ! need python3 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing wrk, nginx, jq, python3 and PostgreSQL (Debian packages)..."
+  apt-get update -qq && apt-get install -y -qq wrk nginx-light jq python3 postgresql >/dev/null
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
