@@ -72,21 +72,23 @@ public class ArtifactService {
         Instant now = now();
         if (request.artifactId() == null) {
             // The hot path: both rows in one statement, nothing to look up, nothing to list but this variant.
+            // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);
             Variant variant = routedVariant(artifact, request, now);
-            return statements.insert(artifact, variant).chain(() -> ticket(artifact, List.of(variant), variant));
+            return presignUpload(variant)
+                    .call(() -> statements.insert(artifact, variant))
+                    .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
         return Panache.withTransaction(() -> existingArtifact(tenantId, type, request)
                 .chain(artifact -> pendingVariant(routedVariant(artifact, request, now))
-                        .chain(pending -> variants.ofArtifact(tenantId, artifact.id)
-                                .chain(all -> ticket(artifact, all, pending)))));
+                        .chain(pending -> presignUpload(pending)
+                                .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
+                                        .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket))))));
     }
 
-    private Uni<CreatedArtifact> ticket(Artifact artifact, List<Variant> all, Variant pending) {
-        return providers.get(pending.provider)
-                .presignUpload(new UploadTarget(pending.key(), pending.contentType, pending.size, pending.sha256,
-                        config.signing().uploadTtl()))
-                .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket));
+    private Uni<SignedRequest> presignUpload(Variant pending) {
+        return providers.get(pending.provider).presignUpload(new UploadTarget(pending.key(), pending.contentType,
+                pending.size, pending.sha256, config.signing().uploadTtl()));
     }
 
     /** A pending variant on the provider the routing rules pick for it, or the first usable fallback. */
