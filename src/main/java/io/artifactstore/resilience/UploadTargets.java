@@ -28,8 +28,10 @@ public class UploadTargets {
         }
         for (String fallback : route.fallbacks()) {
             if (monitor.canTakeUploads(fallback)) {
+                // Counted, not logged at INFO: during an outage every ticket comes here; the monitor
+                // logs the provider's state changes once each.
                 metrics.counter("artifact_store_fallbacks_total", "from", route.provider(), "to", fallback).increment();
-                LOG.infof("Provider %s cannot take uploads; falling back to %s", route.provider(), fallback);
+                LOG.debugf("Provider %s cannot take uploads; falling back to %s", route.provider(), fallback);
                 return fallback;
             }
         }
