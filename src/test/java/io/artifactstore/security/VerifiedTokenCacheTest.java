@@ -27,9 +27,7 @@ class VerifiedTokenCacheTest {
 
     @BeforeAll
     static void keysAndParser() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        keys = generator.generateKeyPair();
+        keys = rsaKeyPair();
         JWTAuthContextInfo context = new JWTAuthContextInfo(keys.getPublic(), "issuer");
         context.setClockSkew(0);
         context.setExpGracePeriodSecs(0);
@@ -52,10 +50,8 @@ class VerifiedTokenCacheTest {
     @Test
     void aRefusedTokenIsCheckedEveryTime() throws Exception {
         VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1));
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
         String forged = Jwt.issuer("issuer").claim("tenant_id", "acme").expiresIn(Duration.ofMinutes(5))
-                .jws().algorithm(SignatureAlgorithm.RS256).sign(generator.generateKeyPair().getPrivate());
+                .jws().algorithm(SignatureAlgorithm.RS256).sign(rsaKeyPair().getPrivate());
 
         assertThrows(ParseException.class, () -> cache.get(forged, this::verify));
         assertThrows(ParseException.class, () -> cache.get(forged, this::verify));
@@ -100,6 +96,12 @@ class VerifiedTokenCacheTest {
     private JsonWebToken verify(String token) throws ParseException {
         verifications.incrementAndGet();
         return parser.parse(token);
+    }
+
+    private static KeyPair rsaKeyPair() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return generator.generateKeyPair();
     }
 
     private static String token(Duration lifetime) {

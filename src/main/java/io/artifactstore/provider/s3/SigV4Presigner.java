@@ -1,5 +1,6 @@
 package io.artifactstore.provider.s3;
 
+import io.artifactstore.provider.Checksums;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -9,7 +10,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,7 +99,7 @@ final class SigV4Presigner {
         signedHeaders.forEach((name, value) -> canonicalRequest.append(name).append(':').append(value.strip()).append('\n'));
         canonicalRequest.append('\n').append(signedHeaderNames).append('\n').append(UNSIGNED_PAYLOAD);
 
-        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + HEX.formatHex(sha256(canonicalRequest.toString()));
+        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + HEX.formatHex(Checksums.sha256().digest(canonicalRequest.toString().getBytes(StandardCharsets.UTF_8)));
         String signature = HEX.formatHex(hmac(keyFor(identity.secretAccessKey(), day), stringToSign));
         String url = scheme + "://" + authority + path + "?" + canonicalQuery + "&X-Amz-Signature=" + signature;
         return new Presigned(url, now.plus(ttl));
@@ -145,14 +145,6 @@ final class SigV4Presigner {
             path.add(encode(segment));
         }
         return path.toString();
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static byte[] hmac(byte[] key, String text) {
