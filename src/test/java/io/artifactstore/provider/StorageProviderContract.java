@@ -140,6 +140,23 @@ public abstract class StorageProviderContract {
     }
 
     @Test
+    void anUploadUrlWritesOnceAndNothingReplacesTheObject() {
+        StorageKey key = newKey("original");
+        byte[] first = randomBytes(2048);
+        byte[] second = randomBytes(2048);
+        SignedRequest ticket = presignPut(key, first.length);
+        assertThat(put(ticket, first).statusCode()).isBetween(200, 299);
+
+        assertThat(put(ticket, second).statusCode()).as("the same URL again").isIn(409, 412);
+        assertThat(put(presignPut(key, second.length), second).statusCode()).as("a new URL for the key").isIn(409, 412);
+        assertThatThrownBy(() -> provider().write(key, BINARY, second.length, chunks(second, 512)).await().indefinitely())
+                .as("a worker's write");
+
+        assertThat(get(presignGet(key, null).url()).body()).isEqualTo(first);
+        assertThat(stat(key).orElseThrow().size()).isEqualTo(first.length);
+    }
+
+    @Test
     void writeAndReadStreamWithoutBufferingTheObject() {
         StorageKey key = newKey("original");
         byte[] data = randomBytes(3 * 65536 + 17);
@@ -209,7 +226,7 @@ public abstract class StorageProviderContract {
     }
 
     protected StorageKey newKey(String variant) {
-        return new StorageKey("contract", ArtifactType.INTERMEDIATE, "board-1", Ulid.next(), variant);
+        return new StorageKey("contract", ArtifactType.INTERMEDIATE, "board-1", Ulid.next(), variant).withVersion(Ulid.next());
     }
 
     private SignedRequest presignPut(StorageKey key, long size) {

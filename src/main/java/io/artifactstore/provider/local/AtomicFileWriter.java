@@ -6,7 +6,6 @@ import io.artifactstore.provider.Checksums;
 import io.artifactstore.provider.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.file.CopyOptions;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -16,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,11 +76,9 @@ final class AtomicFileWriter {
                             });
                 })
                 .map(ignored -> verified(written[0], expectedSize, HexFormat.of().formatHex(digest.digest()), expectedSha256))
-                // Durable before visible: the bytes reach the disk, then the rename publishes them.
-                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> syncAndTag(temp, info.sha256()))))
-                .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
-                        new CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
-                .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
+                // Durable before visible: the bytes reach the disk, then a new link publishes them.
+                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> syncTagAndPublish(temp, info.sha256(), target))))
+                .eventually(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
     }
 
     /**
@@ -109,6 +107,23 @@ final class AtomicFileWriter {
             throw ServiceException.badRequest("The body's sha256 differs from the declared one");
         }
         return new ObjectInfo(written, sha256);
+    }
+
+    /**
+     * Publishes the temp file at {@code target} without ever replacing what is there: a key is
+     * written once, so bytes that were verified cannot be swapped by a second upload on the same URL.
+     * A hard link is atomic and fails when the target exists, which a rename would silently replace.
+     */
+    private static Void syncTagAndPublish(Path temp, String sha256, Path target) {
+        syncAndTag(temp, sha256);
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw ServiceException.conflict("An object is already stored at this URL's key: an upload URL writes once");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not publish the upload", e);
+        }
+        return null;
     }
 
     private static Void syncAndTag(Path file, String sha256) {

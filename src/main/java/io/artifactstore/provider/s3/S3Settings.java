@@ -14,7 +14,7 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                   boolean pathStyle, Optional<String> accessKeyId, Optional<String> secretAccessKey,
                   String prefix, Optional<String> publicUrl, Optional<String> serverSideEncryption,
                   Optional<String> kmsKeyId, boolean createBucket, boolean responseOverrides,
-                  long verifyMaxSize, int maxConnections) {
+                  long verifyMaxSize, int maxConnections, boolean conditionalWrites) {
 
     static S3Settings from(Map<String, String> settings) {
         String bucket = settings.get("bucket");
@@ -38,7 +38,8 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                 optional(settings, "public-url").map(url -> url.endsWith("/") ? url : url + "/"),
                 optional(settings, "server-side-encryption"), optional(settings, "kms-key-id"),
                 bool(settings, "create-bucket", false), bool(settings, "response-overrides", true),
-                size(settings, "verify-max-size", "5G"), integer(settings, "max-connections", 200));
+                size(settings, "verify-max-size", "5G"), integer(settings, "max-connections", 200),
+                bool(settings, "conditional-writes", true));
     }
 
     /** The address signed URLs name: clients must reach it, and the host is part of the signature. */

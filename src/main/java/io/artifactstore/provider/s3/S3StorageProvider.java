@@ -72,6 +72,11 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         clientHeaders.put("Content-Type", target.contentType());
         settings.serverSideEncryption().ifPresent(sse -> clientHeaders.put("x-amz-server-side-encryption", sse));
         settings.kmsKeyId().ifPresent(id -> clientHeaders.put("x-amz-server-side-encryption-aws-kms-key-id", id));
+        if (settings.conditionalWrites()) {
+            // Write once: the store refuses (412) a second PUT on the key, so nobody holding this URL
+            // can replace the bytes once they are there, let alone once they are verified.
+            clientHeaders.put("If-None-Match", "*");
+        }
         Map<String, String> signed = new HashMap<>();
         clientHeaders.forEach((header, value) -> signed.put(header.toLowerCase(Locale.ROOT), value));
         signed.put("content-length", Long.toString(target.size()));
@@ -165,6 +170,9 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
                 .contentType(contentType).contentLength(size);
         settings.serverSideEncryption().ifPresent(put::serverSideEncryption);
         settings.kmsKeyId().ifPresent(put::ssekmsKeyId);
+        if (settings.conditionalWrites()) {
+            put.ifNoneMatch("*");
+        }
         return put.build();
     }
 

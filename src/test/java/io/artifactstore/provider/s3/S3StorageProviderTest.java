@@ -38,6 +38,6 @@ class S3StorageProviderTest extends StorageProviderContract {
                 .await().indefinitely();
         assertThat(ticket.url()).startsWith(S3TestResource.server().endpoint() + "/" + S3TestResource.BUCKET + "/store/" + key + "?")
                 .contains("X-Amz-Signature=").doesNotContain("x-amz-checksum");
-        assertThat(ticket.headers()).containsOnlyKeys("Content-Type");
+        assertThat(ticket.headers()).containsOnlyKeys("Content-Type", "If-None-Match");
     }
 }
