@@ -66,6 +66,9 @@ public class ArtifactService {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    TombstoneSweeper sweeper;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
@@ -79,16 +82,23 @@ public class ArtifactService {
                     .call(() -> statements.insert(artifact, variant))
                     .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
-        return Panache.withTransaction(() -> existingArtifact(tenantId, type, request)
-                .chain(artifact -> pendingVariant(routedVariant(artifact, request, now))
-                        .chain(pending -> presignUpload(pending)
-                                .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
-                                        .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket))))));
+        // The artifact's row lock orders this against a concurrent delete, complete or create of the same variant.
+        return Panache.withTransaction(() -> lockedArtifact(tenantId, request.artifactId())
+                .invoke(artifact -> checkBelongs(artifact, type, request))
+                .chain(artifact -> {
+                    Variant wanted = routedVariant(artifact, request, now);
+                    return presignUpload(wanted)
+                            .call(() -> ticketVariant(wanted, now))
+                            .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
+                                    .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
+                }));
     }
 
+    /** Signs the upload of the variant's new version and records until when that URL can write. */
     private Uni<SignedRequest> presignUpload(Variant pending) {
         return providers.get(pending.provider).presignUpload(new UploadTarget(pending.key(), pending.contentType,
-                pending.size, pending.sha256, config.signing().uploadTtl()));
+                        pending.size, pending.sha256, config.signing().uploadTtl()))
+                .invoke(ticket -> pending.uploadExpiresAt = ticket.expiresAt());
     }
 
     /** A pending variant on the provider the routing rules pick for it, or the first usable fallback. */
@@ -100,7 +110,9 @@ public class ArtifactService {
 
     /**
      * Checks the stored object against what was declared and marks the variant available. A missing
-     * object is a 409; a wrong size or digest is a 422 and the bad object is deleted.
+     * object is a 409; a wrong size or digest is a 422 and the bad object is deleted. The object is
+     * checked outside any transaction; the variant then turns available only if it still names the
+     * version that was checked (no new ticket, no delete in between).
      */
     public Uni<ArtifactView> complete(String tenantId, String artifactId, String variantName) {
         return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
@@ -109,12 +121,30 @@ public class ArtifactService {
                         ? get(tenantId, artifactId)
                         : CallerContext.resumeOnCaller(verifyStoredObject(variant))
                         .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
-                        .chain(sha256 -> Panache.withTransaction(() -> {
-                            Instant now = now();
-                            return variants.markAvailable(new Variant.Key(tenantId, artifactId, variantName), sha256, now)
-                                    .chain(() -> artifacts.markAvailable(tenantId, artifactId, now));
-                        }))
+                        .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
+                                .chain(artifact -> markAvailable(variant, sha256))))
                         .chain(() -> get(tenantId, artifactId)));
+    }
+
+    /** Under the artifact's lock: the checked version becomes available, unless it is no longer the variant's. */
+    private Uni<Void> markAvailable(Variant checked, String sha256) {
+        Instant now = now();
+        Variant.Key key = new Variant.Key(checked.tenantId, checked.artifactId, checked.name);
+        return variants.markAvailable(key, checked.storageKey, sha256, now).chain(updated -> {
+            if (updated == 1) {
+                return artifacts.markAvailable(checked.tenantId, checked.artifactId, now).replaceWithVoid();
+            }
+            return variants.findOwned(key.tenantId, key.artifactId, key.name).invoke(current -> {
+                if (current == null) {
+                    throw noSuchVariant();
+                }
+                if (current.status != Status.AVAILABLE || !current.storageKey.equals(checked.storageKey)) {
+                    throw ServiceException.conflict("The variant got a new upload ticket while this upload was being"
+                            + " checked; upload with the new ticket and complete again");
+                }
+                // else a concurrent complete of the same upload got there first: the same outcome
+            }).replaceWithVoid();
+        });
     }
 
     public Uni<ArtifactView> get(String tenantId, String artifactId) {
@@ -162,17 +192,44 @@ public class ArtifactService {
                 });
     }
 
-    /** Removes every variant's object, then the record; if storage fails, the record stays for a retry. */
+    /**
+     * Removes the record and every variant's object. The record goes first, in one transaction with
+     * a tombstone per object, under the artifact's row lock: no ticket can be issued for it after
+     * that. Then the objects are deleted; what a provider cannot delete now, or what a URL handed out
+     * earlier may still write, the {@link TombstoneSweeper} deletes later.
+     */
     public Uni<Void> delete(String tenantId, String artifactId) {
-        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId)
-                        .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
-                        .chain(artifact -> variants.ofArtifact(tenantId, artifactId)))
-                .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
-                        : CallerContext.resumeOnCaller(Uni.join().all(all.stream()
-                                .map(v -> providers.get(v.provider).delete(v.key()))
-                                .toList()).andFailFast().replaceWithVoid()))
-                .chain(() -> Panache.withTransaction(() -> artifacts.deleteOwned(tenantId, artifactId)))
-                .replaceWithVoid();
+        Instant now = now();
+        return Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
+                        .chain(artifact -> variants.ofArtifact(tenantId, artifactId))
+                        .call(all -> Panache.getSession().chain(session -> session.persistAll(
+                                all.stream().map(v -> Tombstone.of(v, sweepAt(v, now))).toArray())))
+                        .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
+                .chain(all -> CallerContext.resumeOnCaller(Uni.join().all(all.stream()
+                                .map(v -> deleteObject(v, now))
+                                .toList()).andCollectFailures())
+                        .replaceWithVoid());
+    }
+
+    /** When no URL handed out for the variant's version can write any more; never before now. */
+    private Instant sweepAt(Variant variant, Instant now) {
+        Instant lastWrite = variant.uploadExpiresAt.plus(config.lifecycle().pendingGrace());
+        return lastWrite.isAfter(now) ? lastWrite : now;
+    }
+
+    /** Deletes a tombstoned object now; its tombstone stays while a URL may still write there, or on failure. */
+    private Uni<Void> deleteObject(Variant variant, Instant now) {
+        return providers.get(variant.provider).delete(variant.key())
+                .chain(() -> sweeper.forget(variant.provider, variant.storageKey, now))
+                .onFailure().invoke(failure -> LOG.debugf("Object of %s/%s left to the sweeper: %s",
+                        variant.artifactId, variant.name, failure.getClass().getName()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** The tenant's artifact, locked for the rest of the transaction; every change to an artifact takes this lock first. */
+    private Uni<Artifact> lockedArtifact(String tenantId, String artifactId) {
+        return artifacts.findOwnedForUpdate(tenantId, artifactId)
+                .onItem().ifNull().failWith(ArtifactService::noSuchArtifact);
     }
 
     private static Artifact newArtifact(String tenantId, ArtifactType type, UploadRequest request, Instant now) {
@@ -189,17 +246,13 @@ public class ArtifactService {
         return artifact;
     }
 
-    private Uni<Artifact> existingArtifact(String tenantId, ArtifactType type, UploadRequest request) {
-        return artifacts.findOwned(tenantId, request.artifactId())
-                .onItem().ifNull().failWith(ArtifactService::noSuchArtifact)
-                .invoke(artifact -> {
-                    if (artifact.type != type) {
-                        throw ServiceException.conflict("Artifact " + artifact.id + " is of type " + artifact.type.wireName());
-                    }
-                    if (request.boardId() != null && !request.boardId().equals(artifact.boardId)) {
-                        throw ServiceException.conflict("Artifact " + artifact.id + " belongs to another board");
-                    }
-                });
+    private static void checkBelongs(Artifact artifact, ArtifactType type, UploadRequest request) {
+        if (artifact.type != type) {
+            throw ServiceException.conflict("Artifact " + artifact.id + " is of type " + artifact.type.wireName());
+        }
+        if (request.boardId() != null && !request.boardId().equals(artifact.boardId)) {
+            throw ServiceException.conflict("Artifact " + artifact.id + " belongs to another board");
+        }
     }
 
     private static Variant newVariant(Artifact artifact, UploadRequest request, String providerName, Instant now) {
@@ -209,7 +262,8 @@ public class ArtifactService {
         variant.name = request.variantOrDefault();
         variant.status = Status.PENDING;
         variant.provider = providerName;
-        variant.storageKey = new StorageKey(artifact.tenantId, artifact.type, artifact.boardId, artifact.id, variant.name).toString();
+        variant.storageKey = new StorageKey(artifact.tenantId, artifact.type, artifact.boardId, artifact.id, variant.name)
+                .withVersion(Ulid.next()).toString();
         variant.contentType = request.contentType();
         variant.size = request.size();
         variant.sha256 = request.sha256Lowercase();
@@ -217,8 +271,12 @@ public class ArtifactService {
         return variant;
     }
 
-    /** Adds the variant to an existing artifact; a pending one of the same name gets a fresh ticket, an available one is kept. */
-    private Uni<Variant> pendingVariant(Variant wanted) {
+    /**
+     * Adds the variant to the locked artifact. A pending one of the same name gets the new ticket and
+     * its earlier version a tombstone, so the URL handed out before cannot write what the record
+     * names; an available one is kept (409).
+     */
+    private Uni<Variant> ticketVariant(Variant wanted, Instant now) {
         return variants.findOwned(wanted.tenantId, wanted.artifactId, wanted.name).chain(existing -> {
             if (existing == null) {
                 return variants.persist(wanted);
@@ -227,13 +285,15 @@ public class ArtifactService {
                 return Uni.createFrom().failure(ServiceException.conflict(
                         "Variant " + wanted.name + " is already uploaded; delete the artifact to replace it"));
             }
+            Tombstone earlier = Tombstone.of(existing, sweepAt(existing, now));
             existing.provider = wanted.provider;
             existing.storageKey = wanted.storageKey;
             existing.contentType = wanted.contentType;
             existing.size = wanted.size;
             existing.sha256 = wanted.sha256;
             existing.createdAt = wanted.createdAt;
-            return Uni.createFrom().item(existing);
+            existing.uploadExpiresAt = wanted.uploadExpiresAt;
+            return Panache.getSession().chain(session -> session.persist(earlier)).replaceWith(existing);
         });
     }
 

@@ -28,8 +28,8 @@ public class ArtifactStatements {
                 INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8))
             INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key,
-                                           content_type, size, sha256, created_at)
-            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16)""";
+                                           content_type, size, sha256, created_at, upload_expires_at)
+            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16, $17)""";
 
     private static final String FIND_VARIANT_WITH_FILENAME = """
             SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
@@ -47,7 +47,8 @@ public class ArtifactStatements {
                 .addValue(new JsonObject(artifact.metadata)).addOffsetDateTime(utc(artifact.createdAt))
                 .addString(variant.name).addString(variant.status.name()).addString(variant.provider)
                 .addString(variant.storageKey).addString(variant.contentType).addLong(variant.size)
-                .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt));
+                .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt))
+                .addOffsetDateTime(utc(variant.uploadExpiresAt));
         return database.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
     }
 

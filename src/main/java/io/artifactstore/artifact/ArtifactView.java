@@ -9,12 +9,14 @@ public record ArtifactView(String id, String tenantId, ArtifactType type, String
                            String filename, Map<String, Object> metadata, Instant createdAt, Instant updatedAt,
                            List<VariantView> variants) {
 
+    /** {@code key} is the variant's; {@code version} names the upload whose bytes the variant holds. */
     public record VariantView(String name, Status status, String contentType, long size, String sha256,
-                              String provider, String key, Instant createdAt, Instant completedAt) {
+                              String provider, String key, String version, Instant createdAt, Instant completedAt) {
 
         static VariantView of(Variant v) {
-            return new VariantView(v.name, v.status, v.contentType, v.size, v.sha256, v.provider, v.storageKey,
-                    v.createdAt, v.completedAt);
+            StorageKey key = v.key();
+            return new VariantView(v.name, v.status, v.contentType, v.size, v.sha256, v.provider, key.variantKey(),
+                    key.version(), v.createdAt, v.completedAt);
         }
     }
 

@@ -36,6 +36,7 @@ public class Variant {
     @Column(nullable = false)
     public String provider;
 
+    /** The key of the version the latest upload ticket writes (see {@link StorageKey}). */
     @Column(name = "storage_key", nullable = false)
     public String storageKey;
 
@@ -53,6 +54,10 @@ public class Variant {
 
     @Column(name = "completed_at")
     public Instant completedAt;
+
+    /** When the latest upload ticket stops being usable; its version may be written until then. */
+    @Column(name = "upload_expires_at", nullable = false)
+    public Instant uploadExpiresAt;
 
     public StorageKey key() {
         return StorageKey.parse(storageKey);

@@ -27,10 +27,13 @@ public class VariantRepository implements PanacheRepositoryBase<Variant, Variant
         return list("tenantId = ?1 and artifactId in ?2 order by createdAt, name", tenantId, artifactIds);
     }
 
-    /** Marks a pending variant available; a variant already available is left as it is. */
-    public Uni<Integer> markAvailable(Variant.Key key, String sha256, Instant now) {
+    /**
+     * Marks the variant available if it is still pending on the given version; answers how many rows
+     * changed (0 when it was completed, re-ticketed or deleted meanwhile).
+     */
+    public Uni<Integer> markAvailable(Variant.Key key, String storageKey, String sha256, Instant now) {
         return update("status = ?1, sha256 = coalesce(?2, sha256), completedAt = ?3"
-                        + " where tenantId = ?4 and artifactId = ?5 and name = ?6 and status = ?7",
-                Status.AVAILABLE, sha256, now, key.tenantId, key.artifactId, key.name, Status.PENDING);
+                        + " where tenantId = ?4 and artifactId = ?5 and name = ?6 and status = ?7 and storageKey = ?8",
+                Status.AVAILABLE, sha256, now, key.tenantId, key.artifactId, key.name, Status.PENDING, storageKey);
     }
 }

@@ -33,6 +33,22 @@ public interface ArtifactStoreConfig {
 
     Health health();
 
+    Lifecycle lifecycle();
+
+    /** Housekeeping over time (CONTRACT §3 "Lifecycle"). */
+    interface Lifecycle {
+        /** How often each replica sweeps what is due (tombstoned objects). */
+        @WithDefault("1m")
+        Duration reaperInterval();
+
+        /**
+         * How long after its ticket expires an upload may still land: a store such as S3 checks a
+         * presigned URL's expiry when a request starts, not when a long upload ends.
+         */
+        @WithDefault("1h")
+        Duration pendingGrace();
+    }
+
     interface Health {
         /** How often every provider is probed through its guard; an outage opens its breaker from these. */
         @WithDefault("5s")

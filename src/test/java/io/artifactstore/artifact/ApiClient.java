@@ -38,6 +38,12 @@ public final class ApiClient {
                 "size", data.length, "filename", "cat.png", "metadata", Map.of("prompt", "a cat")));
     }
 
+    /** Where the first variant's bytes are stored: its key plus the version of its upload. */
+    static StorageKey storedKey(JsonPath created) {
+        return StorageKey.parse(created.getString("artifact.variants[0].key"))
+                .withVersion(created.getString("artifact.variants[0].version"));
+    }
+
     static SignedRequest ticket(JsonPath created) {
         return new SignedRequest(created.getString("upload.method"), created.getString("upload.url"),
                 created.getMap("upload.headers", String.class, String.class), null);

@@ -114,7 +114,7 @@ class ArtifactLifecycleTest {
     @Test
     void aStoredObjectOfTheWrongSizeFailsCompleteAndIsDeleted() {
         JsonPath created = create(token, imageRequest("b", new byte[1000]));
-        StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"));
+        StorageKey key = ApiClient.storedKey(created);
         byte[] wrong = randomBytes(900);
         providers.get("local").write(key, "image/png", wrong.length, Multi.createFrom().item(ByteBuffer.wrap(wrong)))
                 .await().indefinitely();
@@ -131,7 +131,7 @@ class ArtifactLifecycleTest {
         request.put("sha256", sha256(data).toUpperCase());
         JsonPath created = create(token, request);
         String id = created.getString("artifact.id");
-        StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"));
+        StorageKey key = ApiClient.storedKey(created);
 
         byte[] other = randomBytes(1000);
         assertThat(put(ticket(created), other).statusCode()).isEqualTo(400);
@@ -187,7 +187,7 @@ class ArtifactLifecycleTest {
         JsonPath created = uploaded(token, "b", randomBytes(300));
         String id = created.getString("artifact.id");
         String url = as(token).get("/api/v1/artifacts/{id}/download-url", id).then().extract().path("url");
-        StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"));
+        StorageKey key = ApiClient.storedKey(created);
 
         as(token).delete("/api/v1/artifacts/{id}", id).then().statusCode(204);
 

@@ -76,6 +76,7 @@ class ArtifactStatementsTest {
         variant.contentType = "image/png";
         variant.size = 10;
         variant.createdAt = artifact.createdAt;
+        variant.uploadExpiresAt = artifact.createdAt.plusSeconds(900);
         return variant;
     }
 }

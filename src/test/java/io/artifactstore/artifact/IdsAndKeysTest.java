@@ -39,7 +39,12 @@ class IdsAndKeysTest {
         assertThat(StorageKey.parse(key.toString())).isEqualTo(key);
         StorageKey boarded = new StorageKey("acme", ArtifactType.MODEL, "b1", "01JD", "lora.safetensors");
         assertThat(StorageKey.parse(boarded.toString())).isEqualTo(boarded);
-        for (String bad : new String[]{"acme/image/_/01JD", "acme/image/_/01JD/original/x", "../image/_/a/b",
+        StorageKey versioned = key.withVersion("01K0");
+        assertThat(versioned.toString()).isEqualTo("acme/image/_/01JD/original/01K0");
+        assertThat(versioned.variantKey()).isEqualTo("acme/image/_/01JD/original");
+        assertThat(StorageKey.parse(versioned.toString())).isEqualTo(versioned);
+        for (String bad : new String[]{"acme/image/_/01JD", "acme/image/_/01JD/original/x/y", "acme/image/_/01JD/original/..",
+                "acme/image/_/01JD/original/", "../image/_/a/b",
                 "acme/hologram/_/a/b", "acme/image/_/../b", "acme/image/_/a/..", "/image/_/a/b"}) {
             assertThatThrownBy(() -> StorageKey.parse(bad)).as(bad).isInstanceOf(ServiceException.class);
         }

@@ -66,7 +66,7 @@ class MixedProvidersTest {
             assertThat(download.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
         }
 
-        StorageKey videoKey = StorageKey.parse(videoCreated.getString("artifact.variants[0].key"));
+        StorageKey videoKey = ApiClient.storedKey(videoCreated);
         assertThat(providers.get(S3TestResource.PROVIDER).stat(videoKey).await().indefinitely()).isPresent();
         as(token).delete("/api/v1/artifacts/{id}", videoCreated.getString("artifact.id")).then().statusCode(204);
         assertThat(providers.get(S3TestResource.PROVIDER).stat(videoKey).await().indefinitely()).isEmpty();
@@ -79,7 +79,7 @@ class MixedProvidersTest {
         request.put("sha256", sha256(video));
         JsonPath created = create(token, request);
         String id = created.getString("artifact.id");
-        StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"));
+        StorageKey key = ApiClient.storedKey(created);
 
         as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(409);
 

@@ -2,17 +2,20 @@ package io.artifactstore.resilience;
 
 import io.artifactstore.artifact.ArtifactType;
 import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.artifact.TombstoneSweeper;
 import io.artifactstore.artifact.Ulid;
 import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.security.Roles;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.BlackHoleTestResource;
 import io.artifactstore.testing.S3TestResource;
+import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +59,9 @@ class ProviderFaultsTest {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    TombstoneSweeper sweeper;
 
     @BeforeEach
     @AfterEach
@@ -131,6 +137,32 @@ class ProviderFaultsTest {
             assertThat(s3.stat(someKey()).await().indefinitely()).isEmpty();
         }
         assertThat(s3.circuitState()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aDeleteDuringAnOutageIsAcknowledgedAndItsBytesAreSweptOnceTheStoreIsBack() {
+        byte[] data = new byte[2048];
+        Map<String, Object> video = new HashMap<>(Map.of("type", "video", "contentType", "video/mp4", "size", data.length));
+        JsonPath created = given().auth().oauth2(writer).contentType(ContentType.JSON).body(video)
+                .post("/api/v1/artifacts").then().statusCode(201).extract().jsonPath();
+        String id = created.getString("artifact.id");
+        StorageKey key = StorageKey.parse(created.getString("artifact.variants[0].key"))
+                .withVersion(created.getString("artifact.variants[0].version"));
+        assertThat(SignedUrlClient.put(created.getString("upload.url"),
+                created.getMap("upload.headers", String.class, String.class), data).statusCode()).isEqualTo(200);
+        given().auth().oauth2(writer).contentType(ContentType.JSON).post("/api/v1/artifacts/{id}/complete", id)
+                .then().statusCode(200);
+
+        S3TestResource.server().stop();
+        given().auth().oauth2(writer).delete("/api/v1/artifacts/{id}", id).then().statusCode(204);
+        given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id).then().statusCode(404);
+
+        S3TestResource.server().start();
+        CircuitBreakerMaintenance.get().resetAll();
+        ResilientProvider s3 = providers.get(S3TestResource.PROVIDER);
+        assertThat(s3.stat(key).await().atMost(Duration.ofSeconds(10))).as("left by the failed delete").isPresent();
+        sweeper.sweepDue(Instant.now().plus(Duration.ofDays(8))).await().atMost(Duration.ofSeconds(30));
+        assertThat(s3.stat(key).await().atMost(Duration.ofSeconds(10))).as("swept once the store is back").isEmpty();
     }
 
     /** Calls of stat on S3 with the given outcome so far, as the operation metric counts them. */
