@@ -56,7 +56,8 @@ public class S3ProviderFactory implements ProviderFactory {
 
         SigV4Presigner presigner = new SigV4Presigner(
                 settings.presignEndpoint().orElseGet(() -> SigV4Presigner.awsEndpoint(settings.region())),
-                settings.bucket(), settings.pathStyle(), settings.region(), credentials, Clock.systemUTC());
+                settings.bucket(), settings.pathStyle(), settings.region(),
+                CachedCredentials.of(name, credentials, Clock.systemUTC()), Clock.systemUTC());
 
         S3AsyncClient built = client.build();
         if (settings.createBucket()) {

@@ -156,8 +156,9 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         client.close();
+        presigner.close();
     }
 
     /** The object name: the provider's prefix, then the artifact's storage key. */

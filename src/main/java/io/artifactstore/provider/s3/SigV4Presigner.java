@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * marshalling, metrics) for every URL, which was a third of the CPU of an S3 upload ticket; this
  * computes the same signature directly and derives the signing key once a day.
  */
-final class SigV4Presigner {
+final class SigV4Presigner implements AutoCloseable {
 
     private static final String ALGORITHM = "AWS4-HMAC-SHA256";
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -45,7 +45,9 @@ final class SigV4Presigner {
     SigV4Presigner(URI endpoint, String bucket, boolean pathStyle, String region,
                    AwsCredentialsProvider credentials, Clock clock) {
         String host = endpoint.getHost();
-        String port = endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort();
+        // Clients leave a scheme's default port out of their Host header, and the host is signed.
+        boolean defaultPort = endpoint.getPort() < 0 || endpoint.getPort() == defaultPort(endpoint.getScheme());
+        String port = defaultPort ? "" : ":" + endpoint.getPort();
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath().replaceAll("/+$", "");
         this.scheme = endpoint.getScheme();
         this.authority = (pathStyle ? host : bucket + "." + host) + port;
@@ -55,9 +57,20 @@ final class SigV4Presigner {
         this.clock = clock;
     }
 
-    /** AWS's own endpoint for the region, when no endpoint is configured. */
+    /** AWS's own endpoint for the region, when no endpoint is configured (China regions have their own domain). */
     static URI awsEndpoint(String region) {
-        return URI.create("https://s3." + region + ".amazonaws.com");
+        return URI.create("https://s3." + region + (region.startsWith("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com"));
+    }
+
+    private static int defaultPort(String scheme) {
+        return "https".equalsIgnoreCase(scheme) ? 443 : "http".equalsIgnoreCase(scheme) ? 80 : -1;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (credentials instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 
     record Presigned(String url, Instant expiresAt) {

@@ -1,16 +1,24 @@
 package io.artifactstore.provider.s3;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
+import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +43,52 @@ class SigV4PresignerTest {
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
                 + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
         assertThat(url.expiresAt()).isEqualTo(Instant.parse("2013-05-25T00:00:00Z"));
+    }
+
+    @Test
+    void anExplicitDefaultPortIsLeftOutOfTheSignedHostAsClientsLeaveItOutOfTheirs() {
+        SigV4Presigner presigner = new SigV4Presigner(URI.create("https://s3.amazonaws.com:443"), "examplebucket", false,
+                "us-east-1", StaticCredentialsProvider.create(EXAMPLE_KEYS), MAY_24_2013);
+
+        String url = presigner.presign("GET", "test.txt", Map.of(), Map.of(), Duration.ofDays(1)).url();
+
+        assertThat(url).startsWith("https://examplebucket.s3.amazonaws.com/test.txt?")
+                .endsWith("&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404");
+    }
+
+    /** The AWS SDK's own presigner is the reference: China regions, session tokens, both addressing styles. */
+    @ParameterizedTest
+    @CsvSource({"cn-north-1, false", "eu-west-1, false", "ap-southeast-2, true", "us-gov-west-1, false"})
+    void signsExactlyAsTheAwsSdkDoes(String region, boolean pathStyle) {
+        AwsSessionCredentials session = AwsSessionCredentials.create("ASIAEXAMPLE", "secret/key+example", "token/with+chars=");
+        String key = "acme/image/_/01JD/original/01K0";
+        URL reference;
+        try (S3Presigner sdk = S3Presigner.builder().region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(session))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build()).build()) {
+            reference = sdk.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(10))
+                    .getObjectRequest(get -> get.bucket("examplebucket").key(key))).url();
+        }
+        Map<String, String> expected = query(reference.getQuery());
+        Instant signedAt = Instant.from(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC)
+                .parse(expected.get("X-Amz-Date")));
+        SigV4Presigner presigner = new SigV4Presigner(SigV4Presigner.awsEndpoint(region), "examplebucket", pathStyle,
+                region, StaticCredentialsProvider.create(session), Clock.fixed(signedAt, ZoneOffset.UTC));
+
+        URI ours = URI.create(presigner.presign("GET", key, Map.of(), Map.of(), Duration.ofMinutes(10)).url());
+
+        assertThat(ours.getHost()).isEqualTo(reference.getHost());
+        assertThat(ours.getRawPath()).isEqualTo(reference.getPath());
+        assertThat(query(ours.getRawQuery())).isEqualTo(expected);
+    }
+
+    private static Map<String, String> query(String rawQuery) {
+        Map<String, String> parameters = new TreeMap<>();
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            parameters.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return parameters;
     }
 
     @Test
