@@ -1,5 +1,6 @@
 package io.artifactstore.provider;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,9 +13,15 @@ public interface ProviderFactory {
     String type();
 
     /**
-     * Builds the provider named {@code name} from its settings (every key under
-     * {@code artifact-store.providers.<name>}); fails with {@link IllegalArgumentException} naming the
-     * bad key when the settings are unusable.
+     * Every setting providers of this type accept, with its kind and default or that it is required;
+     * any other key under {@code artifact-store.providers.<name>.} stops start-up.
+     */
+    List<ProviderSetting> settings();
+
+    /**
+     * Builds the provider named {@code name} from its settings: those {@link #settings()} declares,
+     * already checked, with defaults filled in; fails with {@link IllegalArgumentException} naming
+     * the bad key when they still do not make a usable provider.
      */
     StorageProvider create(String name, Map<String, String> settings);
 }

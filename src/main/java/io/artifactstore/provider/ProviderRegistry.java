@@ -39,8 +39,9 @@ public class ProviderRegistry {
                 throw new IllegalStateException("artifact-store.providers." + name + ".type=" + provider.type()
                         + " is not a known provider type; known types: " + new TreeMap<>(byType).keySet());
             }
+            Map<String, String> settings = ProviderSettings.check(name, provider.type(), factory.settings(), provider.settings());
             try {
-                built.put(name, new ResilientProvider(factory.create(name, provider.settings()), provider.resilience(), metrics));
+                built.put(name, new ResilientProvider(factory.create(name, settings), provider.resilience(), metrics));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
             }

@@ -2,6 +2,7 @@ package io.artifactstore.provider.local;
 
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.provider.ProviderFactory;
+import io.artifactstore.provider.ProviderSetting;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.security.UrlSigner;
 import io.vertx.mutiny.core.Vertx;
@@ -10,6 +11,7 @@ import jakarta.inject.Inject;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /** Builds {@code type: local} providers; their one setting is {@code root} (default {@code ./data/artifacts}). */
@@ -28,6 +30,11 @@ public class LocalProviderFactory implements ProviderFactory {
     @Override
     public String type() {
         return LocalStorageProvider.TYPE;
+    }
+
+    @Override
+    public List<ProviderSetting> settings() {
+        return List.of(ProviderSetting.optional("root", ProviderSetting.Kind.TEXT, null));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.artifactstore.provider.s3;
 
 import io.artifactstore.provider.ProviderFactory;
+import io.artifactstore.provider.ProviderSetting;
 import io.artifactstore.provider.StorageProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,11 @@ public class S3ProviderFactory implements ProviderFactory {
     @Override
     public String type() {
         return S3StorageProvider.TYPE;
+    }
+
+    @Override
+    public List<ProviderSetting> settings() {
+        return S3Settings.DECLARED;
     }
 
     @Override

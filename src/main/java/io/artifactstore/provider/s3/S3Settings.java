@@ -1,8 +1,11 @@
 package io.artifactstore.provider.s3;
 
+import io.artifactstore.provider.ProviderSetting;
+import io.artifactstore.provider.ProviderSetting.Kind;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,30 +19,46 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                   Optional<String> kmsKeyId, boolean createBucket, boolean responseOverrides,
                   long verifyMaxSize, int maxConnections, boolean conditionalWrites) {
 
+    /** What {@code type: s3} providers accept; the registry checks kinds and fills in defaults. */
+    static final List<ProviderSetting> DECLARED = List.of(
+            ProviderSetting.required("bucket", Kind.TEXT),
+            ProviderSetting.optional("region", Kind.TEXT, "us-east-1"),
+            ProviderSetting.optional("endpoint", Kind.URL, null),
+            ProviderSetting.optional("public-endpoint", Kind.URL, null),
+            ProviderSetting.optional("path-style", Kind.BOOLEAN, "false"),
+            ProviderSetting.optional("access-key-id", Kind.TEXT, null),
+            ProviderSetting.optional("secret-access-key", Kind.TEXT, null),
+            ProviderSetting.optional("prefix", Kind.TEXT, ""),
+            ProviderSetting.optional("public-url", Kind.URL, null),
+            ProviderSetting.optional("server-side-encryption", Kind.TEXT, null),
+            ProviderSetting.optional("kms-key-id", Kind.TEXT, null),
+            ProviderSetting.optional("create-bucket", Kind.BOOLEAN, "false"),
+            ProviderSetting.optional("response-overrides", Kind.BOOLEAN, "true"),
+            ProviderSetting.optional("verify-max-size", Kind.SIZE, "5G"),
+            ProviderSetting.optional("max-connections", Kind.WHOLE_NUMBER, "200"),
+            ProviderSetting.optional("conditional-writes", Kind.BOOLEAN, "true"));
+
+    /** The settings of one provider, as the registry hands them over: checked against {@link #DECLARED}, defaults filled. */
     static S3Settings from(Map<String, String> settings) {
-        String bucket = settings.get("bucket");
-        if (bucket == null || bucket.isBlank()) {
-            throw new IllegalArgumentException("bucket is required");
-        }
         Optional<String> keyId = optional(settings, "access-key-id");
         Optional<String> secret = optional(settings, "secret-access-key");
         if (keyId.isPresent() != secret.isPresent()) {
             throw new IllegalArgumentException("access-key-id and secret-access-key go together; "
                     + "leave both out to use the AWS default credentials chain");
         }
-        String prefix = settings.getOrDefault("prefix", "").strip();
+        String prefix = settings.get("prefix");
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             prefix = prefix + "/";
         }
-        return new S3Settings(bucket, settings.getOrDefault("region", "us-east-1"),
-                optional(settings, "endpoint").map(v -> uri("endpoint", v)),
-                optional(settings, "public-endpoint").map(v -> uri("public-endpoint", v)),
-                bool(settings, "path-style", false), keyId, secret, prefix,
+        return new S3Settings(settings.get("bucket"), settings.get("region"),
+                optional(settings, "endpoint").map(URI::create),
+                optional(settings, "public-endpoint").map(URI::create),
+                bool(settings, "path-style"), keyId, secret, prefix,
                 optional(settings, "public-url").map(url -> url.endsWith("/") ? url : url + "/"),
                 optional(settings, "server-side-encryption"), optional(settings, "kms-key-id"),
-                bool(settings, "create-bucket", false), bool(settings, "response-overrides", true),
-                size(settings, "verify-max-size", "5G"), integer(settings, "max-connections", 200),
-                bool(settings, "conditional-writes", true));
+                bool(settings, "create-bucket"), bool(settings, "response-overrides"),
+                new MemorySizeConverter().convert(settings.get("verify-max-size")).asLongValue(),
+                Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"));
     }
 
     /** The address signed URLs name: clients must reach it, and the host is part of the signature. */
@@ -47,46 +66,11 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
         return publicEndpoint.or(() -> endpoint);
     }
 
+    private static boolean bool(Map<String, String> settings, String key) {
+        return Boolean.parseBoolean(settings.get(key));
+    }
+
     private static Optional<String> optional(Map<String, String> settings, String key) {
         return Optional.ofNullable(settings.get(key)).map(String::strip).filter(v -> !v.isEmpty());
-    }
-
-    private static boolean bool(Map<String, String> settings, String key, boolean defaultValue) {
-        String value = settings.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException(key + " must be true or false");
-        }
-        return Boolean.parseBoolean(value);
-    }
-
-    private static int integer(Map<String, String> settings, String key, int defaultValue) {
-        try {
-            return Integer.parseInt(settings.getOrDefault(key, Integer.toString(defaultValue)).strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number");
-        }
-    }
-
-    private static long size(Map<String, String> settings, String key, String defaultValue) {
-        try {
-            return new MemorySizeConverter().convert(settings.getOrDefault(key, defaultValue).strip()).asLongValue();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be a size such as 512M or 5G");
-        }
-    }
-
-    private static URI uri(String key, String value) {
-        try {
-            URI uri = URI.create(value);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be an absolute URL such as https://s3.example.com");
-        }
     }
 }
