@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
@@ -116,14 +117,29 @@ final class AtomicFileWriter {
      */
     private static Void syncTagAndPublish(Path temp, String sha256, Path target) {
         syncAndTag(temp, sha256);
-        try {
-            Files.createLink(target, temp);
-        } catch (FileAlreadyExistsException e) {
-            throw ServiceException.conflict("An object is already stored at this URL's key: an upload URL writes once");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not publish the upload", e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createLink(target, temp);
+                return null;
+            } catch (FileAlreadyExistsException e) {
+                throw ServiceException.conflict("An object is already stored at this URL's key: an upload URL writes once");
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw new UncheckedIOException("Could not publish the upload", e);
+                }
+                createDirectories(target.getParent()); // a delete removed the emptied folder meanwhile
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not publish the upload", e);
+            }
         }
-        return null;
+    }
+
+    private static void createDirectories(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create " + folder.getFileName(), e);
+        }
     }
 
     private static Void syncAndTag(Path file, String sha256) {

@@ -98,10 +98,26 @@ public final class LocalStorageProvider implements StorageProvider, ServerSideCo
                 .map(stored -> new ObjectInfo(stored.size(), stored.sha256()))));
     }
 
+    /** Deletes the file, then the folders above it that it leaves empty, up to the root. */
     @Override
     public Uni<Void> delete(StorageKey key) {
-        return vertx.fileSystem().delete(pathOf(key).toString())
-                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull();
+        Path file = pathOf(key);
+        return vertx.fileSystem().delete(file.toString())
+                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull()
+                .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> removeEmptyFolders(file.getParent()))));
+    }
+
+    /** Stops at the first folder that still holds something; an upload that loses its folder recreates it. */
+    private Void removeEmptyFolders(Path folder) {
+        Path incoming = root.resolve(INCOMING);
+        for (Path dir = folder; dir.startsWith(root) && !dir.equals(root) && !dir.equals(incoming); dir = dir.getParent()) {
+            try {
+                Files.delete(dir);
+            } catch (IOException e) { // not empty, already gone, or not ours to remove
+                return null;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,11 +1,15 @@
 package io.artifactstore.provider.local;
 
+import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.artifact.Ulid;
+
 import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -15,7 +19,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +35,9 @@ class LocalStorageProviderTest extends StorageProviderContract {
 
     @ConfigProperty(name = "artifact-store.public-url")
     String publicUrl;
+
+    @ConfigProperty(name = "artifact-store.providers.local.root")
+    String root;
 
     @Override
     protected StorageProvider provider() {
@@ -47,6 +56,24 @@ class LocalStorageProviderTest extends StorageProviderContract {
             assertThat(answer).as(path).doesNotContain("root:").doesNotStartWith("HTTP/1.1 200");
             assertThat(answer).as(path).containsAnyOf("HTTP/1.1 400", "HTTP/1.1 403", "HTTP/1.1 404");
         }
+    }
+
+    @Test
+    void deleteLeavesNoEmptyFoldersBehindButKeepsTheirNeighbours() {
+        StorageKey key = newKey("original");
+        StorageKey neighbour = key.withVersion(Ulid.next());
+        LocalStorageProvider local = (LocalStorageProvider) providers.get("local").unwrap();
+        for (StorageKey k : new StorageKey[]{key, neighbour}) {
+            local.write(k, "application/octet-stream", 3, Multi.createFrom().item(ByteBuffer.wrap(new byte[3]))).await().indefinitely();
+        }
+
+        local.delete(key).await().indefinitely();
+        assertThat(local.pathOf(neighbour)).exists();
+        local.delete(neighbour).await().indefinitely();
+
+        Path artifactFolder = local.pathOf(key).getParent().getParent();
+        assertThat(artifactFolder).doesNotExist();
+        assertThat(Path.of(root).resolve(".incoming")).as("the provider's own folders").exists();
     }
 
     /** Sends the path byte for byte: HTTP client libraries would normalise the dot segments away. */
