@@ -2,7 +2,6 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.Checksums;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
@@ -119,7 +118,7 @@ public class ArtifactService {
                 .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
                 .chain(variant -> variant.status == Status.AVAILABLE
                         ? get(tenantId, artifactId)
-                        : CallerContext.resumeOnCaller(verifyStoredObject(variant))
+                        : verifyStoredObject(variant)
                         .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
                         .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                                 .chain(artifact -> markAvailable(variant, sha256))))
@@ -205,9 +204,8 @@ public class ArtifactService {
                         .call(all -> Panache.getSession().chain(session -> session.persistAll(
                                 all.stream().map(v -> Tombstone.of(v, sweepAt(v, now))).toArray())))
                         .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
-                .chain(all -> CallerContext.resumeOnCaller(Uni.join().all(all.stream()
-                                .map(v -> deleteObject(v, now))
-                                .toList()).andCollectFailures())
+                .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(all.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures()
                         .replaceWithVoid());
     }
 

@@ -37,6 +37,15 @@ public interface StorageProvider {
     /** Streams the object's bytes; fails with {@link ObjectNotFoundException} when there is none. */
     Multi<ByteBuffer> read(StorageKey key);
 
+    /**
+     * An optional ability of this provider, such as {@link ServerSideCopy}, when it has it. Callers
+     * ask for an ability rather than test the provider's class, so layers around a provider can
+     * expose exactly the abilities of what they wrap.
+     */
+    default <A> Optional<A> ability(Class<A> kind) {
+        return kind.isInstance(this) ? Optional.of(kind.cast(this)) : Optional.empty();
+    }
+
     /** Succeeds when the backend is reachable and usable, for readiness checks. */
     Uni<Void> probe();
 

@@ -2,6 +2,7 @@ package io.artifactstore.resilience;
 
 import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ServerSideCopy;
@@ -29,10 +30,12 @@ import java.util.function.Supplier;
 /**
  * Any provider behind one guard, named after it: a timeout, retries with exponential backoff and
  * jitter on transient failures only, a circuit breaker and a bulkhead around every remote call.
- * Presigning is local computation and streams cannot be replayed, so those pass straight through.
- * The provider knows nothing of this; like an OpenDAL layer, it composes.
+ * Presigning is local computation and streams cannot be replayed, so those pass unguarded. Every
+ * call's outcome is delivered back on the caller's Vert.x context (SDK clients answer on their own
+ * threads), so no call site has to remember it. The layer has exactly the abilities of what it
+ * wraps. The provider knows nothing of this; like an OpenDAL layer, it composes.
  */
-public final class ResilientProvider implements StorageProvider, ServerSideCopy {
+public final class ResilientProvider implements StorageProvider {
 
     private static final TypeLiteral<Uni<Object>> UNI = new TypeLiteral<>() {
     };
@@ -116,12 +119,12 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
 
     @Override
     public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
-        return delegate.write(key, contentType, size, body);
+        return CallerContext.resumeOnCaller(Uni.createFrom().deferred(() -> delegate.write(key, contentType, size, body)));
     }
 
     @Override
     public Multi<ByteBuffer> read(StorageKey key) {
-        return delegate.read(key);
+        return CallerContext.resumeOnCaller(Multi.createFrom().deferred(() -> delegate.read(key)));
     }
 
     @Override
@@ -129,12 +132,14 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
         return guarded("probe", delegate::probe);
     }
 
+    /** The wrapped provider's abilities, each guarded like every other call; none it lacks. */
     @Override
-    public Uni<Void> copy(StorageKey from, StorageKey to) {
-        if (!(delegate instanceof ServerSideCopy copier)) {
-            return Uni.createFrom().failure(new UnsupportedOperationException(delegate.type() + " cannot copy"));
+    public <A> Optional<A> ability(Class<A> kind) {
+        if (kind == ServerSideCopy.class) {
+            return delegate.ability(ServerSideCopy.class)
+                    .map(copier -> kind.cast((ServerSideCopy) (from, to) -> guarded("copy", () -> copier.copy(from, to))));
         }
-        return guarded("copy", () -> copier.copy(from, to));
+        return Optional.empty(); // an ability this layer does not know how to guard is not handed out unguarded
     }
 
     @Override
@@ -157,7 +162,7 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
     /** Runs the call through the guard and times it, retries included, as the caller experiences it. */
     @SuppressWarnings("unchecked")
     private <T> Uni<T> guarded(String operation, Supplier<Uni<T>> call) {
-        return Uni.createFrom().deferred(() -> {
+        return CallerContext.resumeOnCaller(Uni.createFrom().deferred(() -> {
             Timer.Sample sample = Timer.start(metrics);
             return ((Uni<T>) guard.get(() -> (Uni<Object>) (Uni<?>) call.get(), UNI))
                     .onItemOrFailure().invoke((item, failure) -> sample.stop(Timer.builder("artifact_store_provider_operation")
@@ -165,7 +170,7 @@ public final class ResilientProvider implements StorageProvider, ServerSideCopy 
                             .tags("provider", delegate.name(), "operation", operation, "outcome", outcome(failure))
                             .publishPercentileHistogram()
                             .register(metrics)));
-        });
+        }));
     }
 
     private static String outcome(Throwable failure) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,7 @@ import static io.artifactstore.testing.SignedUrlClient.get;
 import static io.artifactstore.testing.SignedUrlClient.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The behaviour every {@link StorageProvider} must show, run against a real backend. Signed URLs are
@@ -207,9 +209,9 @@ public abstract class StorageProviderContract {
 
     @Test
     void serverSideCopyDuplicatesTheObjectWhereSupported() {
-        if (!(provider() instanceof ServerSideCopy copier)) {
-            return; // an optional ability
-        }
+        Optional<ServerSideCopy> ability = provider().ability(ServerSideCopy.class);
+        assumeTrue(ability.isPresent(), provider().type() + " providers cannot copy: an optional ability");
+        ServerSideCopy copier = ability.get();
         StorageKey source = newKey("original");
         StorageKey target = newKey("copy");
         byte[] data = randomBytes(5000);

@@ -19,6 +19,8 @@ import java.util.Map;
 public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String ISSUER = "artifact-store-test";
+    /** A provider of the tests' plug-in type without server-side copy (LocalWithoutCopyFactory). */
+    public static final String PLAIN_PROVIDER = "plain";
 
     private static Path workDir;
 
@@ -32,6 +34,8 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
             config.put("quarkus.http.test-port", Integer.toString(port));
             config.put("artifact-store.public-url", "http://localhost:" + port);
             config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());
+            config.put("artifact-store.providers." + PLAIN_PROVIDER + ".type", "local-without-copy");
+            config.put("artifact-store.providers." + PLAIN_PROVIDER + ".root", workDir.resolve("plain").toString());
             config.put("mp.jwt.verify.publickey.location", keyFile(DevKeys.PUBLIC_KEY).toUri().toString());
             config.put("smallrye.jwt.sign.key.location", keyFile(DevKeys.PRIVATE_KEY).toUri().toString());
             config.put("mp.jwt.verify.issuer", ISSUER);

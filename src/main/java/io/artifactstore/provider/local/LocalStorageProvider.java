@@ -30,7 +30,7 @@ import java.util.Optional;
  * Artifacts as files under a root directory, one file per key. The service itself serves the signed
  * URLs ({@link LocalStorageRoutes}); all file I/O goes through Vert.x's asynchronous file system.
  */
-public final class LocalStorageProvider implements StorageProvider, ServerSideCopy {
+public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
 
     public static final String TYPE = "local";
     private static final String INCOMING = ".incoming";
