@@ -65,9 +65,6 @@ public class ArtifactService {
     @Inject
     MeterRegistry metrics;
 
-    @Inject
-    TombstoneSweeper sweeper;
-
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
@@ -218,7 +215,7 @@ public class ArtifactService {
     /** Deletes a tombstoned object now; its tombstone stays while a URL may still write there, or on failure. */
     private Uni<Void> deleteObject(Variant variant, Instant now) {
         return providers.get(variant.provider).delete(variant.key())
-                .chain(() -> sweeper.forget(variant.provider, variant.storageKey, now))
+                .chain(() -> statements.forgetTombstone(variant.provider, variant.storageKey, now))
                 .onFailure().invoke(failure -> LOG.debugf("Object of %s/%s left to the sweeper: %s",
                         variant.artifactId, variant.name, failure.getClass().getName()))
                 .onFailure().recoverWithNull();

@@ -12,12 +12,15 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The statements of the two hottest paths, written by hand against the reactive pool: issuing the
- * ticket of a new artifact and looking up a variant for a download URL. Each is one round trip,
- * without an ORM session or a BEGIN/COMMIT pair; a single statement is atomic on its own. All other
- * reads and writes go through the repositories. Columns are those of {@code V1__artifacts.sql}.
+ * Every statement written by hand, in one place, against the reactive pool: the two hottest paths
+ * (issuing the ticket of a new artifact, looking up a variant for a download URL: one round trip
+ * each, without an ORM session or a BEGIN/COMMIT pair) and the tombstone sweep, which needs
+ * {@code FOR UPDATE SKIP LOCKED}. All other reads and writes go through the Panache entities; the
+ * round-trip test ({@code ArtifactStatementsTest}) keeps both views of each table in step.
  */
 @ApplicationScoped
 public class ArtifactStatements {
@@ -35,6 +38,17 @@ public class ArtifactStatements {
             SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
             FROM artifact_variants v JOIN artifacts a ON a.id = v.artifact_id
             WHERE v.tenant_id = $1 AND v.artifact_id = $2 AND v.name = $3""";
+
+    /** Claims a batch of due tombstones for this replica by pushing their sweep time to the end of a lease. */
+    private static final String CLAIM_DUE_TOMBSTONES = """
+            UPDATE object_tombstones t SET sweep_at = $2
+            FROM (SELECT provider, storage_key FROM object_tombstones WHERE sweep_at <= $1
+                  ORDER BY sweep_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+            WHERE t.provider = due.provider AND t.storage_key = due.storage_key
+            RETURNING t.provider, t.storage_key""";
+
+    private static final String FORGET_TOMBSTONE = """
+            DELETE FROM object_tombstones WHERE provider = $1 AND storage_key = $2 AND sweep_at <= $3""";
 
     @Inject
     Pool database;
@@ -59,6 +73,26 @@ public class ArtifactStatements {
                     RowIterator<Row> found = rows.iterator();
                     return found.hasNext() ? StoredVariant.of(found.next()) : null;
                 });
+    }
+
+    /** Claims up to {@code limit} tombstones due at {@code now} until {@code leaseEnd}; other replicas skip them. */
+    public Uni<List<TombstonedKey>> claimDueTombstones(Instant now, Instant leaseEnd, int limit) {
+        return database.preparedQuery(CLAIM_DUE_TOMBSTONES).execute(Tuple.of(utc(now), utc(leaseEnd), limit))
+                .map(rows -> {
+                    List<TombstonedKey> claimed = new ArrayList<>();
+                    for (Row row : rows) {
+                        claimed.add(new TombstonedKey(row.getString("provider"), row.getString("storage_key")));
+                    }
+                    return claimed;
+                });
+    }
+
+    /** Drops the tombstone of a key whose object is gone, unless a URL may still write there after {@code gone}. */
+    public Uni<Void> forgetTombstone(String provider, String storageKey, Instant gone) {
+        return database.preparedQuery(FORGET_TOMBSTONE).execute(Tuple.of(provider, storageKey, utc(gone))).replaceWithVoid();
+    }
+
+    public record TombstonedKey(String provider, String storageKey) {
     }
 
     /** A variant as a download sees it: where its bytes are, what they are, what the artifact's file is called. */
