@@ -67,9 +67,14 @@ public class ArtifactService {
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
-        ArtifactType type = policy.check(request.type(), request.contentType(), request.size());
+        ArtifactType type = policy.check(request.type(), request.variantOrDefault(), request.contentType(), request.size());
         Instant now = now();
         if (request.artifactId() == null) {
+            if (!request.variantOrDefault().equals(UploadRequest.DEFAULT_VARIANT)) {
+                // An artifact starts with its original; a thumbnail alone would be a headless artifact.
+                throw ServiceException.invalidField("artifactId", "is required to add a variant other than "
+                        + UploadRequest.DEFAULT_VARIANT + " (create the artifact with its original first)");
+            }
             // The hot path: both rows in one statement, nothing to look up, nothing to list but this variant.
             // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);

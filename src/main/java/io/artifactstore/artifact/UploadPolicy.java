@@ -9,46 +9,62 @@ import jakarta.inject.Inject;
 
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What each artifact type may be: its allowed content types and maximum size (CONTRACT §3, §6). */
+/**
+ * What each upload may be: its allowed content types and maximum size, decided by its variant's
+ * name where one is configured ({@code thumbnail} and {@code preview} are images whatever the
+ * artifact is), else by the artifact's type (CONTRACT §3, §6).
+ */
 @Startup
 @ApplicationScoped
 public class UploadPolicy {
 
-    private final Map<ArtifactType, Rule> rules = new EnumMap<>(ArtifactType.class);
+    private final Map<ArtifactType, Rule> byType = new EnumMap<>(ArtifactType.class);
+    private final Map<String, Rule> byVariant = new HashMap<>();
 
     @Inject
     public UploadPolicy(ArtifactStoreConfig config) {
         config.types().forEach((name, policy) -> {
             ArtifactType type = ArtifactType.fromWireName(name).orElseThrow(() -> new IllegalStateException(
                     "artifact-store.types." + name + " names an unknown artifact type; known types: " + wireNames()));
-            rules.put(type, new Rule(policy.contentTypes().stream().map(String::strip).toList(),
-                    policy.contentTypes().stream().map(Glob::ofMediaType).toList(), policy.maxSize().asLongValue()));
+            byType.put(type, Rule.of(policy));
         });
         for (ArtifactType type : ArtifactType.values()) {
-            if (!rules.containsKey(type)) {
+            if (!byType.containsKey(type)) {
                 throw new IllegalStateException("artifact-store.types." + type.wireName() + " is not configured");
             }
         }
+        config.variants().forEach((name, policy) -> {
+            if (!Ids.isValid(name)) {
+                throw new IllegalStateException("artifact-store.variants." + name + " is not a valid variant name");
+            }
+            byVariant.put(name, Rule.of(policy));
+        });
     }
 
     /** The type of a valid request; otherwise 400 (unknown type), 415 (content type) or 413 (size). */
-    public ArtifactType check(String typeName, String contentType, long size) {
+    public ArtifactType check(String typeName, String variant, String contentType, long size) {
         ArtifactType type = ArtifactType.fromWireName(typeName).orElseThrow(() ->
                 ServiceException.invalidField("type", "must be one of " + wireNames()));
-        Rule rule = rules.get(type);
+        Rule variantRule = byVariant.get(variant);
+        Rule rule = variantRule != null ? variantRule : byType.get(type);
+        String what = variantRule != null ? variant + " variants" : type.wireName() + " artifacts";
         String base = MediaTypes.base(contentType);
         if (rule.globs().stream().noneMatch(allowed -> allowed.matches(base))) {
-            throw ServiceException.unsupportedMediaType("Content type " + base + " is not allowed for " + type.wireName()
-                    + " artifacts; allowed: " + rule.contentTypes());
+            throw ServiceException.unsupportedMediaType("Content type " + base + " is not allowed for " + what
+                    + "; allowed: " + rule.contentTypes());
         }
         if (size > rule.maxSize()) {
-            throw ServiceException.tooLarge("Artifacts of type " + type.wireName() + " may have at most "
-                    + rule.maxSize() + " bytes; declared " + size);
+            throw ServiceException.tooLarge(capitalized(what) + " may have at most " + rule.maxSize() + " bytes; declared " + size);
         }
         return type;
+    }
+
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
     private static List<String> wireNames() {
@@ -56,5 +72,9 @@ public class UploadPolicy {
     }
 
     private record Rule(List<String> contentTypes, List<Glob> globs, long maxSize) {
+        static Rule of(ArtifactStoreConfig.TypePolicy policy) {
+            return new Rule(policy.contentTypes().stream().map(String::strip).toList(),
+                    policy.contentTypes().stream().map(Glob::ofMediaType).toList(), policy.maxSize().asLongValue());
+        }
     }
 }

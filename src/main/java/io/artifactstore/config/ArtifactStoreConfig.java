@@ -26,6 +26,13 @@ public interface ArtifactStoreConfig {
     /** Upload policy per artifact type; keys are type names (image, video, ...). */
     Map<String, TypePolicy> types();
 
+    /**
+     * Upload policy per variant name, for variants whose kind does not follow the artifact's type (a
+     * video's {@code thumbnail} is an image); a variant named here is checked against this policy
+     * instead of its type's.
+     */
+    Map<String, TypePolicy> variants();
+
     /** Configured storage providers by name. */
     Map<String, Provider> providers();
 

@@ -172,6 +172,35 @@ class ArtifactLifecycleTest {
     }
 
     @Test
+    void aThumbnailIsAnImageWhateverItsArtifactIs() {
+        Map<String, Object> video = new java.util.HashMap<>(Map.of("type", "video", "contentType", "video/mp4", "size", 100));
+        String id = create(token, video).getString("artifact.id");
+
+        Map<String, Object> thumbnail = new java.util.HashMap<>(Map.of("type", "video", "artifactId", id,
+                "variant", "thumbnail", "contentType", "image/webp", "size", 20));
+        JsonPath added = create(token, thumbnail);
+        assertThat(added.getString("artifact.variants.find { it.name == 'thumbnail' }.contentType")).isEqualTo("image/webp");
+
+        thumbnail.put("contentType", "video/mp4");
+        as(token).body(thumbnail).post("/api/v1/artifacts").then().statusCode(415)
+                .body("detail", org.hamcrest.Matchers.containsString("thumbnail variants"));
+        thumbnail.put("contentType", "image/png");
+        thumbnail.put("size", 20L * 1024 * 1024 + 1);
+        as(token).body(thumbnail).post("/api/v1/artifacts").then().statusCode(413);
+        as(token).get("/api/v1/artifacts/{id}", id).then()
+                .body("variants.find { it.name == 'thumbnail' }.contentType", equalTo("image/webp"));
+    }
+
+    @Test
+    void aVariantOtherThanTheOriginalNeedsItsArtifact() {
+        Map<String, Object> headless = imageRequest("headless-" + Ulid.next(), new byte[10]);
+        headless.put("variant", "thumbnail");
+        as(token).body(headless).post("/api/v1/artifacts").then().statusCode(400)
+                .body("errors[0].field", equalTo("artifactId"));
+        as(token).queryParam("boardId", headless.get("boardId")).get("/api/v1/artifacts").then().body("items", hasSize(0));
+    }
+
+    @Test
     void aPendingVariantGetsAFreshTicket() {
         JsonPath first = create(token, imageRequest("b", new byte[10]));
         Map<String, Object> again = imageRequest("b", new byte[20]);
