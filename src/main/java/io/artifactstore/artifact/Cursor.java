@@ -19,11 +19,15 @@ final class Cursor {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }
+        String id;
         try {
-            String id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            return Ids.require("cursor", id);
+            id = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ServiceException.invalidField("cursor", "is not a cursor this service issued");
+            id = null;
         }
+        if (!Ids.isValid(id)) {
+            throw ServiceException.invalidField("cursor", "is not a cursor this service issued; pass nextCursor as it was given");
+        }
+        return id;
     }
 }

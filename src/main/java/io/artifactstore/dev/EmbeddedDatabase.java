@@ -21,13 +21,17 @@ public final class EmbeddedDatabase {
      * {@code keepData}) and returns its port (see {@link #settings}). It stops with the JVM.
      */
     public static int start(Path dataDirectory, boolean keepData) {
+        return open(dataDirectory, keepData).getPort();
+    }
+
+    /** Starts PostgreSQL as {@link #start} does and hands back the server, for a caller that stops it itself. */
+    public static EmbeddedPostgres open(Path dataDirectory, boolean keepData) {
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+            return EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(!keepData)
                     .setServerConfig("max_connections", "200")
                     .start();
-            return postgres.getPort();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dataDirectory, e);
         }

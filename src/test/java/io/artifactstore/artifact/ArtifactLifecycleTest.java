@@ -258,7 +258,11 @@ class ArtifactLifecycleTest {
                 .then().body("items", hasSize(0));
         as(token).queryParam("limit", 0).get("/api/v1/artifacts").then().statusCode(400).body("errors[0].field", equalTo("limit"));
         as(token).queryParam("limit", 1001).get("/api/v1/artifacts").then().statusCode(400);
-        as(token).queryParam("cursor", "!!!").get("/api/v1/artifacts").then().statusCode(400);
+        for (String forged : new String[]{"!!!", java.util.Base64.getUrlEncoder().encodeToString("../x".getBytes())}) {
+            as(token).queryParam("cursor", forged).get("/api/v1/artifacts").then().statusCode(400)
+                    .body("errors[0].field", equalTo("cursor"))
+                    .body("errors[0].message", startsWith("is not a cursor this service issued"));
+        }
         as(token).queryParam("type", "hologram").get("/api/v1/artifacts").then().statusCode(400);
     }
 

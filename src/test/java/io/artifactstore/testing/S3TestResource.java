@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** A real S3 server for every test, configured as the provider named {@code s3}. */
@@ -14,11 +15,13 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
     public static final String BUCKET = "artifacts-test";
 
     private static S3ProxyServer server;
+    private Path workDir;
 
     @Override
     public Map<String, String> start() {
         try {
-            server = new S3ProxyServer(ArtifactStoreTestResource.freePort(), Files.createTempDirectory("artifact-store-s3"));
+            workDir = Files.createTempDirectory("artifact-store-s3");
+            server = new S3ProxyServer(ArtifactStoreTestResource.freePort(), workDir);
             server.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,6 +46,7 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         server.stop();
+        TempFolders.delete(workDir);
     }
 
     public static S3ProxyServer server() {

@@ -120,6 +120,7 @@ final class AtomicFileWriter {
         for (int attempt = 1; ; attempt++) {
             try {
                 Files.createLink(target, temp);
+                syncFolder(target.getParent()); // the new name itself survives a crash too
                 return null;
             } catch (FileAlreadyExistsException e) {
                 throw ServiceException.conflict("An object is already stored at this URL's key: an upload URL writes once");
@@ -131,6 +132,15 @@ final class AtomicFileWriter {
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not publish the upload", e);
             }
+        }
+    }
+
+    /** Best effort: a few file systems cannot sync a folder; the file's bytes are synced already. */
+    private static void syncFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // nothing more to do here
         }
     }
 
