@@ -30,6 +30,10 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
             int port = freePort();
             Map<String, String> config = new HashMap<>(EmbeddedDatabase.settings(EmbeddedDatabase.start(workDir.resolve("postgres"), false)));
             config.put("quarkus.http.test-port", Integer.toString(port));
+            // Health and metrics are on the management port; a free one, so parallel builds never collide.
+            String managementPort = Integer.toString(freePort());
+            config.put("quarkus.management.test-port", managementPort);
+            config.put("quarkus.management.port", managementPort);
             config.put("artifact-store.public-url", "http://localhost:" + port);
             config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());
             config.put("mp.jwt.verify.publickey.location", keyFile(DevKeys.PUBLIC_KEY).toUri().toString());
