@@ -11,7 +11,7 @@ JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m}
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-PORT=${PORT:-18080}; S3_PORT=$((PORT + 1)); NGINX_PORT=$((PORT + 2)); PG_PORT=$((PORT + 3))
+PORT=${PORT:-18080}; S3_PORT=$((PORT + 1)); NGINX_PORT=$((PORT + 2)); PG_PORT=$((PORT + 3)); MANAGEMENT_PORT=$((PORT + 4))
 WORK=$(mktemp -d /tmp/artifact-store-bench.XXXXXX)
 PIDS=()
 
@@ -86,17 +86,17 @@ PROPS
   cd "$WORK/app"
   export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/postgres" QUARKUS_DATASOURCE_USERNAME=bench
   export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=bench
-  export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=$PORT
+  export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT
   export ARTIFACT_STORE_PUBLIC_URL="http://127.0.0.1:$PORT" SMALLRYE_CONFIG_LOCATIONS="$WORK/app/bench.properties"
   exec java $JAVA_OPTS -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1
 ) &
 SERVICE=$!
 PIDS+=($SERVICE)
 for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1 && break
+  curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
 done
-curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null || { echo "service did not start"; tail -20 "$WORK/service.log"; exit 1; }
+curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null || { echo "service did not start"; tail -20 "$WORK/service.log"; exit 1; }
 SERVICE_PID=$(pgrep -f "quarkus-run.jar" | head -1)
 API="http://127.0.0.1:$PORT/api/v1"
 

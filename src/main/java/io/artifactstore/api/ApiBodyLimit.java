@@ -1,5 +1,6 @@
 package io.artifactstore.api;
 
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -9,7 +10,9 @@ import jakarta.inject.Inject;
 
 /**
  * Bounds JSON request bodies before anything buffers them. The HTTP server's own limit has to be as
- * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small.
+ * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small, and
+ * must arrive within {@code artifact-store.api.body-timeout}, so a client that trickles one cannot
+ * hold a connection and its buffer for long.
  */
 @ApplicationScoped
 public class ApiBodyLimit {
@@ -18,6 +21,9 @@ public class ApiBodyLimit {
 
     @Inject
     HttpProblems problems;
+
+    @Inject
+    ArtifactStoreConfig config;
 
     void register(@Observes Router router) {
         router.route("/api/*").order(-1000).handler(this::check);
@@ -31,13 +37,26 @@ public class ApiBodyLimit {
         } else if (length != null && !fits(length)) {
             reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
         } else {
+            // Only a body still to come: a request without one may be paused, never "ended", until it is answered.
+            if (length != null && Long.parseLong(length.trim()) > 0 && !ctx.request().isEnded()) {
+                deadline(ctx);
+            }
             ctx.next();
         }
     }
 
+    /** A timer on the request's event loop; it ends a request whose body is still arriving when it fires. */
+    private void deadline(RoutingContext ctx) {
+        long timer = ctx.vertx().setTimer(config.api().bodyTimeout().toMillis(), id -> {
+            if (!ctx.request().isEnded() && !ctx.response().ended()) {
+                reject(ctx, 408, "Request Timeout", "The request body did not arrive within " + config.api().bodyTimeout().toSeconds() + " s");
+            }
+        });
+        ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
+    }
+
     private void reject(RoutingContext ctx, int status, String title, String detail) {
-        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        problems.send(ctx, status, title, detail);
+        problems.sendAndClose(ctx, new ServiceException(status, title, detail));
     }
 
     private static boolean fits(String length) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,12 +22,20 @@ public class HttpProblems {
     ObjectMapper json;
 
     public void send(RoutingContext ctx, Throwable failure) {
+        retryAfter(ctx, failure);
         write(ctx, toProblem(failure, ctx.request().path()), false);
     }
 
     /** Answers and closes the connection, for a request whose body was refused before it was read. */
     public void sendAndClose(RoutingContext ctx, Throwable failure) {
+        retryAfter(ctx, failure);
         write(ctx, toProblem(failure, ctx.request().path()), true);
+    }
+
+    private static void retryAfter(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof ServiceException e && e.retryAfterSeconds() != null && !ctx.response().headWritten()) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
+        }
     }
 
     public void send(RoutingContext ctx, int status, String title, String detail) {
@@ -65,9 +74,16 @@ public class HttpProblems {
             body = "{\"status\":" + problem.status() + "}";
         }
         response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        if (close) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
+        if (!close) {
+            response.end(body);
+            return;
         }
-        response.end(body);
+        // The header alone does not make Vert.x close: the unread body would keep the connection open.
+        response.putHeader(HttpHeaders.CONNECTION, "close");
+        response.end(body).onComplete(written -> {
+            if (ctx.request().version() != HttpVersion.HTTP_2) {
+                ctx.request().connection().close();
+            }
+        });
     }
 }

@@ -75,6 +75,14 @@ public class ServiceException extends RuntimeException {
         return new ServiceException(422, "Unprocessable Content", detail);
     }
 
+    public static ServiceException requestTimeout(String detail) {
+        return new ServiceException(408, "Request Timeout", detail);
+    }
+
+    public static ServiceException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ServiceException(429, "Too Many Requests", detail, List.of(), Math.max(1, retryAfterSeconds));
+    }
+
     public static ServiceException unavailable(String detail, long retryAfterSeconds) {
         return new ServiceException(503, "Service Unavailable", detail, List.of(), Math.max(1, retryAfterSeconds));
     }

@@ -56,6 +56,37 @@ public interface ArtifactStoreConfig {
         Duration pendingGrace();
     }
 
+    Uploads uploads();
+
+    Api api();
+
+    /**
+     * Bounds of the local provider's signed PUTs: every upload holds a socket, an open file and heap
+     * until it ends, so their number and their duration are capped.
+     */
+    interface Uploads {
+        /** Uploads in progress at once, over all URLs; one more is refused with 503 before any file is opened. */
+        @WithDefault("64")
+        int maxConcurrent();
+
+        /** Slowest accepted transfer, in bytes per second, averaged over {@code rate-window}; slower ones end with 408. */
+        @WithDefault("4K")
+        MemorySize minRate();
+
+        @WithDefault("30s")
+        Duration rateWindow();
+
+        /** How long after its URL expires an upload in progress may still run before it is ended with 408. */
+        @WithDefault("30s")
+        Duration expiryGrace();
+    }
+
+    interface Api {
+        /** Longest time an API request may take to send its body; a slower one ends with 408. */
+        @WithDefault("10s")
+        Duration bodyTimeout();
+    }
+
     interface Health {
         /** How often every provider is probed through its guard; an outage opens its breaker from these. */
         @WithDefault("5s")

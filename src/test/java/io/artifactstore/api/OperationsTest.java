@@ -2,6 +2,7 @@ package io.artifactstore.api;
 
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.S3TestResource;
+import io.artifactstore.testing.Management;
 import io.artifactstore.testing.Tokens;
 import io.artifactstore.artifact.ApiClient;
 
@@ -18,7 +19,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-/** Health, metrics and the OpenAPI document are served without a token, for operators and tools. */
+/** Health, metrics (on the management port) and the OpenAPI document are served without a token, for operators and tools. */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
 @QuarkusTestResource(S3TestResource.class)
@@ -26,19 +27,19 @@ class OperationsTest {
 
     @Test
     void readinessReportsEachProvider() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("provider-local"))
                 .body("checks.find { it.name == 'provider-local' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'provider-s3' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'provider-s3' }.data.type", equalTo("s3"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void theContractsMetricsAreExported() {
         String token = Tokens.readerWriter("metrics");
         ApiClient.uploaded(token, "b", new byte[64]);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
                 .contains("artifact_store_provider_operation_seconds_bucket{operation=\"stat\",outcome=\"success\",provider=\"local\"")
                 .contains("artifact_store_provider_operation_seconds_count{operation=\"probe\",outcome=\"success\",provider=\"s3\"}")
@@ -62,7 +63,7 @@ class OperationsTest {
     }
 
     private static double verifiedTokenHits() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher hits = Pattern.compile("(?m)^cache_gets_total\\{cache=\"verified-tokens\",result=\"hit\"} (\\S+)$").matcher(metrics);
         assertThat(hits.find()).as("the verified-tokens cache reports its hits").isTrue();
         return Double.parseDouble(hits.group(1));
@@ -70,7 +71,14 @@ class OperationsTest {
 
     @Test
     void prometheusMetricsAndOpenApiAreServed() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        Management.given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/artifacts"));
+    }
+
+    @Test
+    void healthAndMetricsAreNotOnThePublicPort() {
+        for (String path : new String[] {"/q/health", "/q/health/ready", "/q/health/live", "/q/metrics"}) {
+            given().get(path).then().statusCode(404);
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.artifactstore.security.Roles;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.BlackHoleTestResource;
 import io.artifactstore.testing.S3TestResource;
+import io.artifactstore.testing.Management;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -81,7 +82,7 @@ class ProviderFaultsTest {
         for (int i = 0; i < 5; i++) {
             assertThat(createVideo()).as("upload %d during the outage", i).isEqualTo("local");
         }
-        given().get("/q/metrics").then().body(containsString(
+        Management.given().get("/q/metrics").then().body(containsString(
                 "artifact_store_fallbacks_total{from=\"s3\",to=\"local\"}"));
 
         // The probes' failures open the breaker; from then on calls are refused without being sent.
@@ -100,7 +101,7 @@ class ProviderFaultsTest {
         given().auth().oauth2(admin).get("/api/v1/providers").then().statusCode(200)
                 .body("find { it.name == 's3' }.healthy", equalTo(false))
                 .body("find { it.name == 's3' }.circuit", equalTo("OPEN"));
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'provider-s3' }.data.reachable", equalTo(false));
 
         S3TestResource.server().start();
@@ -125,7 +126,7 @@ class ProviderFaultsTest {
         Map<String, Object> audio = new HashMap<>(Map.of("type", "audio", "contentType", "audio/mpeg", "size", 10));
         given().auth().oauth2(writer).contentType(ContentType.JSON).body(audio).post("/api/v1/artifacts")
                 .then().statusCode(503).contentType("application/problem+json").header("Retry-After", "1");
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'provider-stuck' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'provider-stuck' }.data.reachable", equalTo(false));
     }

@@ -35,6 +35,10 @@ public class ArtifactStoreTestResource implements QuarkusTestResourceLifecycleMa
             database = EmbeddedDatabase.open(workDir.resolve("postgres"), false);
             Map<String, String> config = new HashMap<>(EmbeddedDatabase.settings(database.getPort()));
             config.put("quarkus.http.test-port", Integer.toString(port));
+            // Health and metrics are on the management port; a free one, so parallel builds never collide.
+            String managementPort = Integer.toString(freePort());
+            config.put("quarkus.management.test-port", managementPort);
+            config.put("quarkus.management.port", managementPort);
             config.put("artifact-store.public-url", "http://localhost:" + port);
             config.put("artifact-store.providers.local.root", workDir.resolve("artifacts").toString());
             config.put("artifact-store.providers." + PLAIN_PROVIDER + ".type", "local-without-copy");

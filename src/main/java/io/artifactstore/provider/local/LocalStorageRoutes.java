@@ -3,9 +3,12 @@ package io.artifactstore.provider.local;
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.provider.ProviderRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,6 +45,12 @@ public class LocalStorageRoutes {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    UploadSlots slots;
+
+    @Inject
+    ArtifactStoreConfig config;
+
     void register(@Observes Router router) {
         router.put(PATH_PREFIX + "*").handler(this::upload);
         router.get(PATH_PREFIX + "*").handler(this::download);
@@ -69,16 +78,42 @@ public class LocalStorageRoutes {
                 }
             }
             String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
-            var body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti();
-            target.provider().writeBuffers(target.fields().key(), size, sha256, body).subscribe().with(
-                    info -> {
-                        countBytes(target, "in", info.size());
-                        ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end();
-                    },
-                    failure -> problems.sendAndClose(ctx, failure));
+            UploadSlots.Slot slot = slots.acquire(target.fields().provider() + '/' + target.fields().key());
+            var body = paced(target, size, io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti());
+            Uni.createFrom().deferred(() -> target.provider().writeBuffers(target.fields().key(), size, sha256, body))
+                    .onTermination().invoke(slot::release)
+                    .subscribe().with(
+                            info -> {
+                                countBytes(target, "in", info.size());
+                                ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end();
+                            },
+                            failure -> {
+                                if (!clientLeft(failure)) {
+                                    problems.sendAndClose(ctx, failure);
+                                }
+                            });
         } catch (RuntimeException e) {
             problems.sendAndClose(ctx, e);
         }
+    }
+
+    /** A client that closed its connection mid-upload is no fault of ours, and there is nobody left to answer. */
+    private static boolean clientLeft(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The body, ended with 408 when it stalls, trickles or outlives its URL (artifact-store.uploads.*). */
+    private Multi<io.vertx.mutiny.core.buffer.Buffer> paced(Target target, long size, Multi<io.vertx.mutiny.core.buffer.Buffer> body) {
+        ArtifactStoreConfig.Uploads limits = config.uploads();
+        long windowMillis = Math.max(1, limits.rateWindow().toMillis());
+        long minBytesPerWindow = limits.minRate().asLongValue() * windowMillis / 1000;
+        long deadlineMillis = target.fields().expires() * 1000 + limits.expiryGrace().toMillis();
+        return new PacedBody(body, vertx.getDelegate(), target.provider().clock(), size, minBytesPerWindow, windowMillis, deadlineMillis);
     }
 
     private void download(RoutingContext ctx) {

@@ -1,0 +1,71 @@
+package io.artifactstore.provider.local;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Admission of the local provider's signed PUTs: one upload at a time per object, and at most
+ * {@code artifact-store.uploads.max-concurrent} in all. A refusal happens before any file is opened,
+ * so a flood of requests costs a header parse each and nothing more.
+ */
+@ApplicationScoped
+public class UploadSlots {
+
+    /** A refused upload for lack of global capacity may try again soon: uploads end or time out all the time. */
+    static final long RETRY_AFTER_FULL_SECONDS = 5;
+
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final int max;
+    private final long retryAfterSameObject;
+
+    @Inject
+    UploadSlots(ArtifactStoreConfig config, MeterRegistry metrics) {
+        this.max = config.uploads().maxConcurrent();
+        // The object's current upload either finishes or is ended by the rate check within one window.
+        this.retryAfterSameObject = Math.max(1, config.uploads().rateWindow().toSeconds());
+        Gauge.builder("artifact_store_uploads_in_progress", inUse, AtomicInteger::get)
+                .description("Signed PUTs to local providers in progress").register(metrics);
+    }
+
+    /** Takes the slot of one object's upload; release it exactly once, when the upload has ended. */
+    Slot acquire(String object) {
+        if (!busy.add(object)) {
+            throw ServiceException.tooManyRequests("Another upload to this URL is in progress", retryAfterSameObject);
+        }
+        if (inUse.incrementAndGet() > max) {
+            inUse.decrementAndGet();
+            busy.remove(object);
+            throw ServiceException.unavailable("Too many uploads in progress", RETRY_AFTER_FULL_SECONDS);
+        }
+        return new Slot(object);
+    }
+
+    int inUse() {
+        return inUse.get();
+    }
+
+    final class Slot {
+        private final String object;
+        private final AtomicInteger released = new AtomicInteger();
+
+        private Slot(String object) {
+            this.object = object;
+        }
+
+        void release() {
+            if (released.getAndIncrement() == 0) {
+                inUse.decrementAndGet();
+                busy.remove(object);
+            }
+        }
+    }
+}
