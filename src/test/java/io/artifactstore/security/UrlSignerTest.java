@@ -26,6 +26,14 @@ class UrlSignerTest {
     }
 
     @Test
+    void fieldsCannotBeResplit() {
+        // With a plain separator these two sets of fields would be one string, and one signature.
+        assertThat(UrlSigner.canonical("PUT", "image/png\nX", "")).isNotEqualTo(UrlSigner.canonical("PUT", "image/png", "X"));
+        assertThat(UrlSigner.canonical("a:b", "c")).isNotEqualTo(UrlSigner.canonical("a", "b:c"));
+        assertThat(UrlSigner.canonical("", "ab")).isNotEqualTo(UrlSigner.canonical("a", "b"));
+    }
+
+    @Test
     void urlsSignedBeforeARotationStayValid() {
         UrlSigner before = new UrlSigner(OLD, List.of());
         String canonical = UrlSigner.canonical("GET", "local", "k", "1");
