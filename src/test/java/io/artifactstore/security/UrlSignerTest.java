@@ -27,10 +27,10 @@ class UrlSignerTest {
 
     @Test
     void fieldsCannotBeResplit() {
-        // With a plain separator these two sets of fields would be one string, and one signature.
-        assertThat(UrlSigner.canonical("PUT", "image/png\nX", "")).isNotEqualTo(UrlSigner.canonical("PUT", "image/png", "X"));
+        // Joined with a plain separator, each of these pairs was one string, and so one signature.
+        assertThat(UrlSigner.canonical("PUT", "image/png\nX", "")).isNotEqualTo(UrlSigner.canonical("PUT", "image/png", "X\n"));
+        assertThat(UrlSigner.canonical("a\nb", "c")).isNotEqualTo(UrlSigner.canonical("a", "b\nc"));
         assertThat(UrlSigner.canonical("a:b", "c")).isNotEqualTo(UrlSigner.canonical("a", "b:c"));
-        assertThat(UrlSigner.canonical("", "ab")).isNotEqualTo(UrlSigner.canonical("a", "b"));
     }
 
     @Test
