@@ -30,7 +30,7 @@ final class JsonProblems {
         String field = field(e);
         String message = message(e);
         if (field == null || field.isEmpty()) {
-            return ServiceException.badRequest("The request body is not one JSON value of the expected shape: " + message);
+            return ServiceException.badRequest("The request body " + message);
         }
         return ServiceException.invalidField(field, message);
     }
@@ -50,7 +50,7 @@ final class JsonProblems {
         if (e instanceof MismatchedInputException mismatch) {
             String raw = String.valueOf(mismatch.getOriginalMessage());
             if (raw.startsWith("Trailing token")) {
-                return "nothing may follow the JSON value";
+                return "has content after its JSON value";
             }
             return mismatch.getTargetType() == null ? "has the wrong JSON type" : "must be " + jsonType(mismatch.getTargetType());
         }
