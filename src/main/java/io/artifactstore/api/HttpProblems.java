@@ -21,21 +21,25 @@ public class HttpProblems {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    Outages outages;
+
     public void send(RoutingContext ctx, Throwable failure) {
-        retryAfter(ctx, failure);
-        write(ctx, toProblem(failure, ctx.request().path()), false);
+        write(ctx, failure, false);
     }
 
     /** Answers and closes the connection, for a request whose body was refused before it was read. */
     public void sendAndClose(RoutingContext ctx, Throwable failure) {
-        retryAfter(ctx, failure);
-        write(ctx, toProblem(failure, ctx.request().path()), true);
+        write(ctx, failure, true);
     }
 
-    private static void retryAfter(RoutingContext ctx, Throwable failure) {
-        if (failure instanceof ServiceException e && e.retryAfterSeconds() != null && !ctx.response().headWritten()) {
-            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds().toString());
+    private void write(RoutingContext ctx, Throwable failure, boolean close) {
+        ServiceException outage = failure instanceof ServiceException ? null : outages.classify(failure);
+        Throwable answered = outage == null ? failure : outage;
+        if (answered instanceof ServiceException e && e.retryAfterSeconds() != null && !ctx.response().headWritten()) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         }
+        write(ctx, toProblem(answered, ctx.request().path()), close);
     }
 
     public void send(RoutingContext ctx, int status, String title, String detail) {
@@ -47,10 +51,26 @@ public class HttpProblems {
         if (failure instanceof ServiceException e) {
             return new Problem("about:blank", e.title(), e.status(), e.getMessage(), instance, e.errors());
         }
+        if (isClientGone(failure)) {
+            // Not our failure and nobody left to answer: a client that hangs up mid-upload is routine.
+            LOG.debugf("Client went away during %s: %s", instance, causeChain(failure));
+            return Problem.of(400, "Bad Request", "The connection closed before the request was complete", instance);
+        }
         String errorId = UUID.randomUUID().toString();
         // Exception messages may carry SQL or keys: log only the type chain, with an id the client can quote.
         LOG.errorf("Unexpected failure %s on %s: %s", errorId, instance, causeChain(failure));
         return Problem.of(500, "Internal Server Error", "Unexpected failure; error id " + errorId, instance);
+    }
+
+    /** The client closed the connection: the failure of reading its request or writing its answer. */
+    static boolean isClientGone(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException
+                    || (t instanceof java.io.IOException && "Connection reset by peer".equals(t.getMessage()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String causeChain(Throwable e) {
@@ -63,6 +83,9 @@ public class HttpProblems {
 
     private void write(RoutingContext ctx, Problem problem, boolean close) {
         HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
         if (response.headWritten()) {
             ctx.request().connection().close();
             return;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -17,6 +18,9 @@ import java.util.List;
 
 /** Turns every failure of the REST API into an RFC 9457 problem+json answer, never leaking internals. */
 public class ProblemMapper {
+
+    @Inject
+    Outages outages;
 
     @ServerExceptionMapper
     public Response service(ServiceException e, UriInfo uri) {
@@ -35,8 +39,8 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class})
-    public Response malformedJson(Exception e, UriInfo uri) {
-        return answer(Problem.of(400, "Bad Request", "The request body is not valid JSON of the expected shape", path(uri)));
+    public Response malformedJson(JsonProcessingException e, UriInfo uri) {
+        return service(JsonProblems.of(e), uri);
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -53,6 +57,9 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         Response.StatusType status = e.getResponse().getStatusInfo();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json, uri); // Quarkus' JSON reader wraps parse errors; name the field all the same
+        }
         if (status.getStatusCode() >= 500) {
             return unexpected(e, uri);
         }
@@ -63,7 +70,8 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
-        return answer(HttpProblems.toProblem(e, path(uri)));
+        ServiceException outage = outages.classify(e);
+        return outage != null ? service(outage, uri) : answer(HttpProblems.toProblem(e, path(uri)));
     }
 
     public static Response answer(Problem problem) {

@@ -12,13 +12,12 @@ final class QueryParams {
         if (value == null) {
             return defaultValue;
         }
-        try {
-            int parsed = Integer.parseInt(value.trim());
+        // Digits only: no sign, no spaces or control characters trimmed away, no 1e3 or 1.5.
+        if (value.length() <= 10 && !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            long parsed = Long.parseLong(value);
             if (parsed >= min && parsed <= max) {
-                return parsed;
+                return (int) parsed;
             }
-        } catch (NumberFormatException ignored) {
-            // answered below
         }
         throw ServiceException.invalidField(name, "must be a whole number from " + min + " to " + max);
     }

@@ -16,15 +16,21 @@ public record UploadRequest(
         String contentType,
         @NotNull @PositiveOrZero Long size,
         @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hexadecimal characters") String sha256,
-        @Size(max = 255) @Pattern(regexp = "[^\\p{Cntrl}/\\\\]+", message = "must not contain control characters or slashes")
+        @Size(max = 255) @Pattern(regexp = FILENAME, message = "must not contain control characters, line separators, unpaired surrogates or slashes")
         String filename,
-        Map<String, Object> metadata,
+        @CleanMetadata Map<String, Object> metadata,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String variant,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String artifactId) {
 
-    /** type/subtype with optional simple parameters; nothing that could split a header or a signature. */
+    /**
+     * type/subtype with optional simple parameters; nothing that could split a header or a signature:
+     * only spaces around ";" (a regex \s would admit CR and LF).
+     */
     static final String MEDIA_TYPE =
-            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\\s*;\\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+-]+)*";
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*( *; *[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+-]+)*";
+
+    /** Any text but C0/C1 controls, unpaired surrogates, line/paragraph separators and path separators. */
+    static final String FILENAME = "[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}/\\\\]+";
 
     public static final String DEFAULT_VARIANT = "original";
 

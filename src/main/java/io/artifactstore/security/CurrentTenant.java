@@ -5,6 +5,7 @@ import io.artifactstore.artifact.Ids;
 import io.artifactstore.config.ArtifactStoreConfig;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** The tenant of the authenticated caller, from the configured JWT claim. */
@@ -17,10 +18,14 @@ public class CurrentTenant {
     @Inject
     ArtifactStoreConfig config;
 
-    /** The caller's tenant id; a token without a usable one is refused like a missing role. */
+    /**
+     * The caller's tenant id; a token without a usable one is refused like a missing role. Only a JSON
+     * string is a tenant: a number, boolean or float is not converted, or 123 and "123" would be one tenant.
+     */
     public String id() {
         Object claim = token.getClaim(config.auth().tenantClaim());
-        String tenant = claim == null ? null : claim.toString();
+        String tenant = claim instanceof String text ? text
+                : claim instanceof JsonString json ? json.getString() : null;
         if (tenant == null || !Ids.isValid(tenant)) {
             throw new ServiceException(403, "Forbidden", "The token carries no valid tenant");
         }

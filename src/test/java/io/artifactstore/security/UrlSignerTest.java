@@ -26,6 +26,14 @@ class UrlSignerTest {
     }
 
     @Test
+    void fieldsCannotBeResplit() {
+        // Joined with a plain separator, each of these pairs was one string, and so one signature.
+        assertThat(UrlSigner.canonical("PUT", "image/png\nX", "")).isNotEqualTo(UrlSigner.canonical("PUT", "image/png", "X\n"));
+        assertThat(UrlSigner.canonical("a\nb", "c")).isNotEqualTo(UrlSigner.canonical("a", "b\nc"));
+        assertThat(UrlSigner.canonical("a:b", "c")).isNotEqualTo(UrlSigner.canonical("a", "b:c"));
+    }
+
+    @Test
     void urlsSignedBeforeARotationStayValid() {
         UrlSigner before = new UrlSigner(OLD, List.of());
         String canonical = UrlSigner.canonical("GET", "local", "k", "1");

@@ -44,6 +44,12 @@ public final class Tokens {
         return sign(claims(tenant, Roles.READ), generator.generateKeyPair().getPrivate());
     }
 
+    /** A token whose tenant claim is any JSON value: a number, a boolean, an array ... */
+    public static String withTenantClaim(Object value, String... roles) {
+        return sign(Jwt.issuer(ArtifactStoreTestResource.ISSUER).subject("user").claim("tenant_id", value)
+                .groups(Set.of(roles)).expiresIn(Duration.ofMinutes(5)), privateKey());
+    }
+
     public static String withoutTenant(String... roles) {
         return sign(Jwt.issuer(ArtifactStoreTestResource.ISSUER).subject("user").groups(Set.of(roles))
                 .expiresIn(Duration.ofMinutes(5)), privateKey());

@@ -126,7 +126,21 @@ public class LocalStorageRoutes {
         }
         Path file = target.provider().pathOf(target.fields().key());
         vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(file)))
-                .subscribe().with(state -> serve(ctx, target, file, state), failure -> problems.send(ctx, failure));
+                .subscribe().with(state -> serveOrFail(ctx, target, file, state), failure -> problems.send(ctx, failure));
+    }
+
+    /** Every download ends in a response or a closed connection, even when writing the answer fails. */
+    private void serveOrFail(RoutingContext ctx, Target target, Path file, Optional<StoredFile> found) {
+        try {
+            serve(ctx, target, file, found);
+        } catch (RuntimeException e) {
+            if (ctx.response().headWritten()) {
+                ctx.request().connection().close();
+                return;
+            }
+            ctx.response().headers().clear(); // none of the object's headers belong to the error answer
+            problems.send(ctx, e);
+        }
     }
 
     private void serve(RoutingContext ctx, Target target, Path file, Optional<StoredFile> found) {
@@ -188,12 +202,12 @@ public class LocalStorageRoutes {
         LocalStorageProvider local = providers.findUnguarded(providerName, LocalStorageProvider.class)
                 .orElseThrow(() -> ServiceException.notFound("No object at this URL"));
         HttpServerRequest request = ctx.request();
-        long expires = parseExpiry(request.getParam(LocalUrlSignature.EXPIRES));
+        long expires = parseExpiry(param(request, LocalUrlSignature.EXPIRES));
         var fields = new LocalUrlSignature.Fields(method.name(), providerName, key, expires,
                 param(request, LocalUrlSignature.SIZE), param(request, LocalUrlSignature.CONTENT_TYPE),
                 param(request, LocalUrlSignature.SHA256), param(request, LocalUrlSignature.DISPOSITION));
-        if (!local.signer().verify(request.getParam(LocalUrlSignature.KEY_ID), fields.canonical(),
-                request.getParam(LocalUrlSignature.SIGNATURE))) {
+        if (!fields.wellFormed() || !local.signer().verify(param(request, LocalUrlSignature.KEY_ID), fields.canonical(),
+                param(request, LocalUrlSignature.SIGNATURE))) {
             throw forbidden("The URL's signature does not match this request");
         }
         if (local.clock().instant().getEpochSecond() > expires) {
@@ -202,9 +216,13 @@ public class LocalStorageRoutes {
         return new Target(local, fields);
     }
 
+    /** A signed parameter; given twice, the URL is not one the service signed. */
     private static String param(HttpServerRequest request, String name) {
-        String value = request.getParam(name);
-        return value == null ? "" : value;
+        java.util.List<String> values = request.params().getAll(name);
+        if (values.size() > 1) {
+            throw forbidden("The URL's signature does not match this request");
+        }
+        return values.isEmpty() ? "" : values.get(0);
     }
 
     private void countBytes(Target target, String direction, long bytes) {

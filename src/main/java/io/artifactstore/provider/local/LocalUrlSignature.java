@@ -5,6 +5,7 @@ import io.artifactstore.security.UrlSigner;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The signed-URL format of the local provider (CONTRACT §4). The signature covers the method,
@@ -32,9 +33,26 @@ final class LocalUrlSignature {
             return UrlSigner.canonical(method, provider, key.toString(), Long.toString(expires), size,
                     contentType, sha256, disposition);
         }
+
+        /**
+         * Whether every signed field has the shape the service signs: a size is digits, a sha256 is
+         * hex, and the values that become headers are printable ASCII, so none can split a header.
+         */
+        boolean wellFormed() {
+            return SIZE_FORMAT.matcher(size).matches() && SHA256_FORMAT.matcher(sha256).matches()
+                    && HEADER_VALUE.matcher(contentType).matches() && HEADER_VALUE.matcher(disposition).matches();
+        }
     }
 
+    private static final Pattern SIZE_FORMAT = Pattern.compile("|[0-9]{1,19}");
+    private static final Pattern SHA256_FORMAT = Pattern.compile("|[0-9a-f]{64}");
+    private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7E]{0,8192}");
+
     static String url(String baseUrl, Fields fields, UrlSigner signer) {
+        if (!fields.wellFormed()) {
+            // Refused here too: a value stored before the input rules were strict must not become a URL.
+            throw new IllegalArgumentException("A field of a local signed URL has characters it may not hold");
+        }
         StringBuilder url = new StringBuilder(baseUrl).append(LocalStorageRoutes.PATH_PREFIX)
                 .append(fields.provider()).append('/').append(fields.key())
                 .append('?').append(EXPIRES).append('=').append(fields.expires());

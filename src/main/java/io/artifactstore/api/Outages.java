@@ -1,0 +1,113 @@
+package io.artifactstore.api;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.provider.ProviderRegistry;
+import io.smallrye.mutiny.CompositeException;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.DatabaseException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.hibernate.HibernateException;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Failures that mean a dependency is down, not that the request or the code is wrong: the database
+ * unreachable, a provider's breaker open, its bulkhead full, its calls timing out or failing
+ * transiently. Each becomes a 503 with Retry-After. A database outage is logged once when it starts
+ * and once when a probe finds the database back, not once per request.
+ */
+@ApplicationScoped
+public class Outages {
+
+    private static final Logger LOG = Logger.getLogger(Outages.class);
+    static final long DATABASE_RETRY_AFTER_SECONDS = 2;
+
+    private final AtomicBoolean databaseDown = new AtomicBoolean();
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    @Inject
+    Pool database;
+
+    @Inject
+    Vertx vertx;
+
+    /** The 503 of a failure that is an outage, or null when it is something else. */
+    public ServiceException classify(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (isDatabaseOutage(cause)) {
+            databaseUnavailable(cause);
+            return ServiceException.unavailable("The database is unavailable; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
+        }
+        if (isProviderOutage(cause)) {
+            return ServiceException.unavailable("A storage provider is unavailable; try again shortly",
+                    config.health().probeInterval().toSeconds());
+        }
+        return null;
+    }
+
+    boolean databaseDown() {
+        return databaseDown.get();
+    }
+
+    /** Connection-level failures of the database client: refused, reset, or PostgreSQL shutting down. */
+    static boolean isDatabaseOutage(Throwable cause) {
+        if (cause instanceof DatabaseException db) {
+            String state = String.valueOf(db.getSqlState());
+            // 08: connection exception; 57P01-03: shutdown or not accepting connections; 53300: too many connections.
+            return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+        }
+        return cause instanceof ClosedConnectionException
+                || cause instanceof java.net.ConnectException
+                || cause instanceof java.net.NoRouteToHostException
+                || cause instanceof io.netty.channel.ConnectTimeoutException;
+    }
+
+    private boolean isProviderOutage(Throwable cause) {
+        if (cause instanceof CircuitBreakerOpenException || cause instanceof BulkheadException || cause instanceof TimeoutException) {
+            return true; // only provider calls are guarded by fault tolerance
+        }
+        return providers.all().stream().anyMatch(provider -> provider.isTransient(cause));
+    }
+
+    private void databaseUnavailable(Throwable cause) {
+        if (databaseDown.compareAndSet(false, true)) {
+            LOG.warnf("database unavailable (%s): calls that need it answer 503 until it is back",
+                    HttpProblems.causeChain(cause));
+            vertx.setPeriodic(DATABASE_RETRY_AFTER_SECONDS * 1000, timer -> database.query("SELECT 1").execute()
+                    .subscribe().with(ok -> {
+                        if (vertx.cancelTimer(timer) && databaseDown.compareAndSet(true, false)) {
+                            LOG.info("database available again");
+                        }
+                    }, stillDown -> LOG.debugf("database still unavailable: %s", HttpProblems.causeChain(stillDown))));
+        }
+    }
+
+    /** The failure itself, without the wrappers the reactive stack puts around it. */
+    static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        for (int i = 0; i < 10 && t != null; i++) {
+            if (t instanceof CompositeException composite && !composite.getCauses().isEmpty()) {
+                t = composite.getCauses().get(0);
+            } else if ((t instanceof CompletionException || t instanceof HibernateException
+                    || t.getClass() == RuntimeException.class) && t.getCause() != null) {
+                t = t.getCause();
+            } else {
+                return t;
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,198 @@
+package io.artifactstore.api;
+
+import io.artifactstore.artifact.Ulid;
+import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.S3TestResource;
+import io.artifactstore.testing.StoppableDatabaseResource;
+import io.artifactstore.testing.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Outages answer 503 with Retry-After, never 500, and are logged once, not once per request: the
+ * database is really stopped and started again.
+ */
+@QuarkusTest
+@TestProfile(OutagesTest.StoppableDatabase.class)
+@QuarkusTestResource(ArtifactStoreTestResource.class)
+class OutagesTest {
+
+    public static class StoppableDatabase implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(StoppableDatabaseResource.class));
+        }
+    }
+
+    private final String writer = Tokens.readerWriter("outages");
+
+    @Inject
+    Pool database;
+
+    @Inject
+    Outages outages;
+
+    @AfterEach
+    void everythingIsBack() {
+        StoppableDatabaseResource.startDatabase();
+        S3TestResource.server().start();
+        CircuitBreakerMaintenance.get().resetAll();
+    }
+
+    @Test
+    void whileAProviderIsDownCompleteAndDeleteAnswer503WithRetryAfter() {
+        Map<String, Object> video = Map.of("type", "video", "contentType", "video/mp4", "size", 3);
+        String id = given().auth().oauth2(writer).contentType(ContentType.JSON).body(video).post("/api/v1/artifacts")
+                .then().statusCode(201).body("artifact.variants[0].provider", org.hamcrest.Matchers.equalTo(S3TestResource.PROVIDER))
+                .extract().path("artifact.id");
+        S3TestResource.server().stop();
+        // Failing calls first, then the open breaker refusing them: both are the provider's outage, not our bug.
+        for (int i = 0; i < 6; i++) {
+            expect503(given().auth().oauth2(writer).contentType(ContentType.JSON).post("/api/v1/artifacts/{id}/complete", id));
+            expect503(given().auth().oauth2(writer).contentType(ContentType.JSON).delete("/api/v1/artifacts/{id}", id));
+        }
+        S3TestResource.server().start();
+        CircuitBreakerMaintenance.get().resetAll();
+        given().auth().oauth2(writer).contentType(ContentType.JSON).post("/api/v1/artifacts/{id}/complete", id)
+                .then().statusCode(409); // reachable again: nothing was uploaded
+        given().auth().oauth2(writer).delete("/api/v1/artifacts/{id}", id).then().statusCode(204);
+    }
+
+    @Test
+    void whileTheDatabaseIsDownCallsAnswer503WithRetryAfterAndTheLogSaysItOnce() {
+        assertThat(database.query("SHOW port").execute().await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getString(0)).isEqualTo(Integer.toString(StoppableDatabaseResource.port()));
+        String id = created();
+        given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id).then().statusCode(200);
+
+        List<LogRecord> logged = new ArrayList<>();
+        Handler capture = capture(logged);
+        try {
+            StoppableDatabaseResource.stopDatabase();
+            for (int i = 0; i < 3; i++) {
+                expect503(given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id));
+                expect503(given().auth().oauth2(writer).get("/api/v1/artifacts"));
+                expect503(given().auth().oauth2(writer).contentType(ContentType.JSON).body(imageRequest()).post("/api/v1/artifacts"));
+                expect503(given().auth().oauth2(writer).get("/api/v1/artifacts/{id}/download-url", id));
+                expect503(given().auth().oauth2(writer).contentType(ContentType.JSON).post("/api/v1/artifacts/{id}/complete", id));
+                expect503(given().auth().oauth2(writer).contentType(ContentType.JSON).delete("/api/v1/artifacts/{id}", Ulid.next()));
+            }
+            StoppableDatabaseResource.startDatabase();
+            awaitStatus(200, () -> given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id));
+            Instant deadline = Instant.now().plusSeconds(15);
+            while (outages.databaseDown()) {
+                assertThat(Instant.now()).as("the probe finds the database back").isBefore(deadline);
+                sleep(100);
+            }
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
+        }
+        assertThat(logged).as("no stack traces").noneMatch(r -> r.getThrown() != null && r.getLevel().intValue() >= Level.WARNING.intValue());
+        assertThat(logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())).as("no errors").isEmpty();
+        assertThat(logged.stream().filter(r -> String.valueOf(r.getMessage()).contains("database unavailable"))).hasSize(1);
+        assertThat(logged.stream().filter(r -> String.valueOf(r.getMessage()).contains("database available again"))).hasSize(1);
+    }
+
+    @Test
+    void aClientThatHangsUpMidUploadIsNoError() throws Exception {
+        Map<String, Object> big = Map.of("type", "image", "contentType", "image/png", "size", 1 << 20);
+        String url = given().auth().oauth2(writer).contentType(ContentType.JSON).body(big).post("/api/v1/artifacts")
+                .then().statusCode(201).extract().path("upload.url");
+        URI target = URI.create(url);
+        List<LogRecord> logged = new ArrayList<>();
+        Handler capture = capture(logged);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (Socket socket = new Socket(target.getHost(), target.getPort())) {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("PUT " + target.getRawPath() + "?" + target.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Content-Type: image/png\r\nContent-Length: " + (1 << 20) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(new byte[64 * 1024]);
+                    out.flush();
+                    sleep(200);
+                } // hangs up with most of the body unsent
+            }
+            sleep(1000);
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
+        }
+        assertThat(logged).as("nothing at WARN or above").noneMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue());
+    }
+
+    private static void expect503(Response response) {
+        response.then().statusCode(503).contentType("application/problem+json").header("Retry-After", s -> Integer.parseInt(s) >= 1,
+                org.hamcrest.Matchers.equalTo(true));
+    }
+
+    private static void awaitStatus(int status, java.util.function.Supplier<Response> call) {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (call.get().statusCode() != status) {
+            assertThat(Instant.now()).as("waiting for %d", status).isBefore(deadline);
+            sleep(200);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String created() {
+        return given().auth().oauth2(writer).contentType(ContentType.JSON).body(imageRequest()).post("/api/v1/artifacts")
+                .then().statusCode(201).extract().path("artifact.id");
+    }
+
+    private static Map<String, Object> imageRequest() {
+        return Map.of("type", "image", "contentType", "image/png", "size", 3);
+    }
+
+    private static Handler capture(List<LogRecord> into) {
+        Handler handler = new Handler() {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                into.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(Level.ALL);
+        Logger.getLogger("").addHandler(handler);
+        return handler;
+    }
+}
