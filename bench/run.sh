@@ -117,14 +117,15 @@ ID_1M=$(upload intermediate application/octet-stream "$WORK/1m.bin")
 ID_64M=$(upload intermediate application/octet-stream "$WORK/64m.bin")
 URL_1M=$(curl -sf "$API/artifacts/$ID_1M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
 URL_64M=$(curl -sf "$API/artifacts/$ID_64M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
-KEY_1M=$(curl -sf "$API/artifacts/$ID_1M" -H "$AUTH" | jq -r '.variants[0].key')
-KEY_64M=$(curl -sf "$API/artifacts/$ID_64M" -H "$AUTH" | jq -r '.variants[0].key')
+stored_key() { curl -sf "$API/artifacts/$1" -H "$AUTH" | jq -r '.variants[0].key + "/" + .variants[0].version'; }
+KEY_1M=$(stored_key "$ID_1M")
+KEY_64M=$(stored_key "$ID_64M")
 psql -c "INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
          SELECT 'L' || lpad(i::text, 25, '0'), 'bench', 'IMAGE', 'big-board', 'AVAILABLE', 'f.png', '{}'::jsonb, now(), now()
          FROM generate_series(1, 10000) i;
-         INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key, content_type, size, created_at, completed_at)
+         INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key, content_type, size, created_at, completed_at, upload_expires_at)
          SELECT 'bench', 'L' || lpad(i::text, 25, '0'), 'original', 'AVAILABLE', 'local',
-                'bench/image/big-board/L' || lpad(i::text, 25, '0') || '/original', 'image/png', 1000, now(), now()
+                'bench/image/big-board/L' || lpad(i::text, 25, '0') || '/original', 'image/png', 1000, now(), now(), now()
          FROM generate_series(1, 10000) i; ANALYZE;"
 
 # --- nginx serving the same files from the same disk -------------------------------------------
@@ -180,9 +181,15 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
 IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
 VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
 
+upload_request() { # size -> the body of a ticket request for an intermediate artifact of that many bytes
+  echo "{\"type\":\"intermediate\",\"boardId\":\"bench\",\"contentType\":\"application/octet-stream\",\"size\":$1}"
+}
 ticket_url() { # size -> the signed PUT URL of a new intermediate artifact of that many bytes
-  curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
-    -d "{\"type\":\"intermediate\",\"boardId\":\"bench\",\"contentType\":\"application/octet-stream\",\"size\":$1}" | jq -r .upload.url
+  curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' -d "$(upload_request "$1")" | jq -r .upload.url
+}
+mint_urls() { # size seconds file: signed PUT paths, one per line, for as many tickets as the service issues in that time
+  : >"$3"
+  BODY="$(upload_request "$1")" URLS_FILE="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" -H "$AUTH" -s "$LUA/mint.lua" "$API/artifacts" >/dev/null 2>&1
 }
 
 # 6. A 2 GiB upload through a local signed URL, first, while the service's memory is still unused:
@@ -213,7 +220,11 @@ for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-boa
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" "$warm" >/dev/null 2>&1
 done
 BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$LUA/post.lua" "$API/artifacts" >/dev/null 2>&1
-BODY_FILE="$WORK/1m.bin" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put.lua" "$(ticket_url 1048576)" >/dev/null 2>&1
+mint_urls 1048576 8s "$WORK/warm-urls.txt"
+BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put-each.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1
+# Every PUT needs a URL of its own (write-once keys, one upload per URL at a time): mint them first.
+mint_urls 1048576 8s "$WORK/urls-1m.txt"
+mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
 
 run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
 run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$VIDEO"
@@ -225,8 +236,8 @@ run "GET 1 MiB, local signed URL"       "$CONNECTIONS" "$URL_1M"
 run "GET 1 MiB, nginx (ceiling)"        "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/$KEY_1M"
 run "GET 64 MiB, local signed URL"      4 "$URL_64M"
 run "GET 64 MiB, nginx (ceiling)"       4 "http://127.0.0.1:$NGINX_PORT/$KEY_64M"
-run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "$(ticket_url 1048576)" "$LUA/put.lua" BODY_FILE="$WORK/1m.bin" UPLOAD_MIB=1
-run "PUT 64 MiB, local signed URL"      4 "$(ticket_url $((64 * 1024 * 1024)))" "$LUA/put.lua" BODY_FILE="$WORK/64m.bin" UPLOAD_MIB=64
+run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/urls-1m.txt" UPLOAD_MIB=1
+run "PUT 64 MiB, local signed URL"      4 "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/64m.bin" URLS_FILE="$WORK/urls-64m.txt" UPLOAD_MIB=64
 
 start=$(date +%s%N); cursor=""; pages=0
 while :; do

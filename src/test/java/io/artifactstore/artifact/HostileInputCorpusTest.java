@@ -255,8 +255,8 @@ class HostileInputCorpusTest {
                         WITH a AS (INSERT INTO artifacts (id, tenant_id, type, status, metadata, created_at, updated_at)
                                    VALUES ($1, $2, 'IMAGE', 'AVAILABLE', '{}'::jsonb, now(), now()))
                         INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key,
-                                                       content_type, size, created_at, completed_at)
-                        VALUES ($2, $1, 'original', 'AVAILABLE', 'local', $3, $4, 3, now(), now())""")
+                                                       content_type, size, created_at, completed_at, upload_expires_at)
+                        VALUES ($2, $1, 'original', 'AVAILABLE', 'local', $3, $4, 3, now(), now(), now())""")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(id, tenant, tenant + "/image/_/" + id + "/original",
                         "image/png\r\nX-Evil: yes"))
                 .await().atMost(Duration.ofSeconds(10));
