@@ -49,13 +49,17 @@ class UploadFloodIT {
     private static final Path LOG = Path.of("target", "upload-flood-it.log").toAbsolutePath();
 
     private static Process service;
+    private static ArtifactStoreTestResource resources;
     private static int apiPort;
     private static int managementPort;
     private static Path incoming;
 
     @BeforeAll
     static void startThePackagedService() throws Exception {
-        Map<String, String> config = new HashMap<>(new ArtifactStoreTestResource().start()); // PostgreSQL, keys, local root
+        resources = new ArtifactStoreTestResource();
+        Map<String, String> config = new HashMap<>(resources.start()); // PostgreSQL, keys, local root
+        // The tests' plug-in provider type is not in the packaged jar.
+        config.keySet().removeIf(key -> key.startsWith("artifact-store.providers." + ArtifactStoreTestResource.PLAIN_PROVIDER + "."));
         apiPort = Integer.parseInt(config.remove("quarkus.http.test-port"));
         managementPort = Integer.parseInt(config.remove("quarkus.management.test-port"));
         config.put("quarkus.http.port", Integer.toString(apiPort));
@@ -69,7 +73,7 @@ class UploadFloodIT {
                 "-Xmx96m", "-XX:+UseSerialGC"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString()));
-        service = new ProcessBuilder(command).directory(Files.createTempDirectory("flood-it").toFile())
+        service = new ProcessBuilder(command).directory(Files.createDirectories(Path.of("target", "flood-it")).toFile())
                 .redirectErrorStream(true).redirectOutput(LOG.toFile()).start();
         await("the service is ready", Duration.ofSeconds(90), () -> ready(Duration.ofSeconds(2)));
     }
@@ -82,8 +86,9 @@ class UploadFloodIT {
         service.destroy(); // SIGTERM
         boolean stopped = service.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
         if (!stopped) {
-            service.destroyForcibly();
+            service.destroyForcibly().waitFor();
         }
+        resources.stop();
         assertThat(stopped).as("the service stops on SIGTERM").isTrue();
     }
 
