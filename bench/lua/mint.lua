@@ -9,7 +9,8 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = body
 
 function response(status, headers, payload)
-  if status == 201 then
-    out:write(payload:match('"url":"https?://[^/]+(/[^"]+)"') .. "\n")
+  local path = status == 201 and payload:match('"url":"https?://[^/]+(/[^"]+)"')
+  if path then
+    out:write(path .. "\n")
   end
 end

@@ -5,19 +5,19 @@ local bytes = f:read("*all")
 f:close()
 local paths, next_path = {}, 1
 
-local threads = {}
+local started = {} -- in the setup state only; each thread gets its own "id" and "nthreads"
 function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-  for _, t in ipairs(threads) do
-    t:set("threads", #threads)
+  thread:set("id", #started)
+  table.insert(started, thread)
+  for _, t in ipairs(started) do
+    t:set("nthreads", #started)
   end
 end
 
 function init(args)
   local i = 0
   for line in io.lines(os.getenv("URLS_FILE")) do
-    if i % threads == id then
+    if i % nthreads == id then
       table.insert(paths, line)
     end
     i = i + 1
