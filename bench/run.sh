@@ -162,7 +162,7 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
   shift 4 || shift $#
   [ "$(basename "${script:-x}")" = cycle.lua ] && threads=$conns   # one connection per thread
   t0=$(ticks); seconds=${DURATION%s}
-  out=$(env "$@" wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
+  out=$(env WRK_THREADS="$threads" "$@" wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
   t1=$(ticks)
   local rps p50 p99 errors mibs cpu cycles upload_mib
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
@@ -176,6 +176,7 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
   [ -n "$upload_mib" ] && mibs=$((rps * upload_mib))
   cpu=$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$seconds" 'BEGIN {printf "%.0f", 100 * d / clk / s}')
   printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' "$name" "$conns" "$rps" "$p50" "$p99" "$errors" "$cpu" "$(rss_mib)" "$mibs" | tee -a "$RESULT"
+  if [ "$errors" != 0 ]; then grep '^statuses:' <<<"$out" | sed 's/^/  /' | tee -a "$RESULT" || true; fi
 }
 
 IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
@@ -221,7 +222,7 @@ for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-boa
 done
 BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$LUA/post.lua" "$API/artifacts" >/dev/null 2>&1
 mint_urls 1048576 8s "$WORK/warm-urls.txt"
-BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put-each.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1
+BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put-each.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1
 # Every PUT needs a URL of its own (write-once keys, one upload per URL at a time): mint them first.
 mint_urls 1048576 8s "$WORK/urls-1m.txt"
 mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"

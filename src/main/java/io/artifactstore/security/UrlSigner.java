@@ -1,6 +1,7 @@
 package io.artifactstore.security;
 
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -20,6 +21,7 @@ import java.util.Map;
  * previous secrets verify, each known by a short key id derived from it, so rotating the secret does
  * not break URLs already handed out.
  */
+@Startup // a secret that is too short stops start-up, not the first ticket
 @ApplicationScoped
 public class UrlSigner {
 
