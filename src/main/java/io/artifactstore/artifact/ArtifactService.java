@@ -203,12 +203,17 @@ public class ArtifactService {
         Instant now = now();
         return Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                         .chain(artifact -> variants.ofArtifact(tenantId, artifactId))
-                        .call(all -> Panache.getSession().chain(session -> session.persistAll(
-                                all.stream().map(v -> Tombstone.of(v, sweepAt(v, now))).toArray())))
+                        .call(all -> bury(all, now))
                         .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
                 .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(all.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures()
                         .replaceWithVoid());
+    }
+
+    /** Records, in the caller's transaction, that no record names these variants' keys any more. */
+    private Uni<Void> bury(List<Variant> released, Instant now) {
+        Object[] tombstones = released.stream().map(v -> Tombstone.of(v, sweepAt(v, now))).toArray();
+        return Panache.getSession().chain(session -> session.persistAll(tombstones));
     }
 
     /** When no URL handed out for the variant's version can write any more; never before now. */
@@ -285,7 +290,7 @@ public class ArtifactService {
                 return Uni.createFrom().failure(ServiceException.conflict(
                         "Variant " + wanted.name + " is already uploaded; delete the artifact to replace it"));
             }
-            Tombstone earlier = Tombstone.of(existing, sweepAt(existing, now));
+            Uni<Void> buryEarlier = bury(List.of(existing), now); // its key, taken before the new ticket replaces it
             existing.provider = wanted.provider;
             existing.storageKey = wanted.storageKey;
             existing.contentType = wanted.contentType;
@@ -293,7 +298,7 @@ public class ArtifactService {
             existing.sha256 = wanted.sha256;
             existing.createdAt = wanted.createdAt;
             existing.uploadExpiresAt = wanted.uploadExpiresAt;
-            return Panache.getSession().chain(session -> session.persist(earlier)).replaceWith(existing);
+            return buryEarlier.replaceWith(existing);
         });
     }
 
