@@ -48,6 +48,13 @@ class UploadFloodIT {
     private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
     private static final Path LOG = Path.of("target", "upload-flood-it.log").toAbsolutePath();
 
+    static {
+        // The service closes connections idle for IDLE_TIMEOUT; a client that keeps its pooled ones longer
+        // reuses a closed one for its next PUT (the JDK client does not retry a PUT). Real clients keep
+        // them for less than the server does; so does this one.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "5");
+    }
+
     private static Process service;
     private static ArtifactStoreTestResource resources;
     private static int apiPort;
