@@ -40,9 +40,19 @@ public final class SignedUrlClient {
         return send(request.build());
     }
 
+    /**
+     * Sends once more when the first attempt got no answer at all: a server may close a kept-alive
+     * connection (S3Proxy does after refusing a PUT) just as the pool hands it out, and the JDK only
+     * retries idempotent methods by itself. Browsers retry such a request too; the bodies here are
+     * byte arrays, so resending is exact.
+     */
     private static HttpResponse<byte[]> send(HttpRequest request) {
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException noAnswer) {
+                return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
