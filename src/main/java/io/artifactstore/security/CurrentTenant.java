@@ -3,13 +3,16 @@ package io.artifactstore.security;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.artifact.Ids;
 import io.artifactstore.config.ArtifactStoreConfig;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** The tenant of the authenticated caller, from the configured JWT claim. */
-@RequestScoped
+/**
+ * The tenant of the authenticated caller, from the configured JWT claim. One instance serves every
+ * request (the token is the request's own through its proxy), so no bean is built per call.
+ */
+@ApplicationScoped
 public class CurrentTenant {
 
     @Inject

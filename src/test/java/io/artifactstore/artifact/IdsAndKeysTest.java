@@ -6,7 +6,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.Random;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,6 +25,24 @@ class IdsAndKeysTest {
     @ValueSource(strings = {"", ".", "..", "../x", "a/b", "a\\b", "-a", "_a", ".hidden", "a..b", "sp ace", "ü", "a%2e"})
     void invalidIds(String id) {
         assertThat(Ids.isValid(id)).isFalse();
+    }
+
+    @Test
+    void theCheckAgreesWithThePatternAnnotationsUse() {
+        Pattern pattern = Pattern.compile(Ids.PATTERN);
+        String hostile = "aZ09._-/ \\\u00fc\n%";
+        String allowed = "aZ09_-.";
+        Random random = new Random(42);
+        for (int i = 0; i < 200_000; i++) {
+            int length = random.nextInt(8) == 0 ? 120 + random.nextInt(12) : random.nextInt(8);
+            String alphabet = random.nextBoolean() ? hostile : allowed;
+            StringBuilder id = new StringBuilder();
+            for (int j = 0; j < length; j++) {
+                id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = id.toString();
+            assertThat(Ids.isValid(value)).as("%s", value).isEqualTo(pattern.matcher(value).matches());
+        }
     }
 
     @Test
