@@ -37,9 +37,7 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 if ! podman image exists "$BASE_IMAGE"; then
   step "building the JRE 17 base from Debian bookworm with mmdebstrap"
-  mmdebstrap --variant=apt --include=openjdk-17-jre-headless,ca-certificates \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-    bookworm "$WORK/base.tar" >"$WORK/mmdebstrap.log" 2>&1 || { tail -20 "$WORK/mmdebstrap.log"; fail "mmdebstrap"; }
+  mmdebstrap --variant=apt --include=openjdk-17-jre-headless,ca-certificates bookworm "$WORK/base.tar" >"$WORK/mmdebstrap.log" 2>&1 || { tail -20 "$WORK/mmdebstrap.log"; fail "mmdebstrap"; }
   podman import "$WORK/base.tar" "$BASE_IMAGE" >/dev/null
   rm -f "$WORK/base.tar"
 fi

@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** The tests' temp folders go when their test resource stops. */
-final class TempFolders {
+public final class TempFolders {
 
     private TempFolders() {
     }
 
-    static void delete(Path folder) {
+    public static void delete(Path folder) {
         if (folder == null || !Files.exists(folder)) {
             return;
         }

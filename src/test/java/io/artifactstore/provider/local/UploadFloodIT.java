@@ -1,6 +1,7 @@
 package io.artifactstore.provider.local;
 
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.PackagedService;
 import io.artifactstore.testing.RawHttp;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -46,7 +46,6 @@ class UploadFloodIT {
     private static final int HALF_HEADS = 300;
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
-    private static final Path LOG = Path.of("target", "upload-flood-it.log").toAbsolutePath();
 
     static {
         // The service closes connections idle for IDLE_TIMEOUT; a client that keeps its pooled ones longer
@@ -55,7 +54,7 @@ class UploadFloodIT {
         System.setProperty("jdk.httpclient.keepalive.timeout", "5");
     }
 
-    private static Process service;
+    private static PackagedService service;
     private static ArtifactStoreTestResource resources;
     private static int apiPort;
     private static int managementPort;
@@ -64,25 +63,15 @@ class UploadFloodIT {
     @BeforeAll
     static void startThePackagedService() throws Exception {
         resources = new ArtifactStoreTestResource();
-        Map<String, String> config = new HashMap<>(resources.start()); // PostgreSQL, keys, local root
-        // The tests' plug-in provider type is not in the packaged jar.
-        config.keySet().removeIf(key -> key.startsWith("artifact-store.providers." + ArtifactStoreTestResource.PLAIN_PROVIDER + "."));
-        apiPort = Integer.parseInt(config.remove("quarkus.http.test-port"));
-        managementPort = Integer.parseInt(config.remove("quarkus.management.test-port"));
-        config.put("quarkus.http.port", Integer.toString(apiPort));
-        config.put("quarkus.management.port", Integer.toString(managementPort));
-        config.put("artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID());
-        config.put("artifact-store.uploads.rate-window", RATE_WINDOW.toSeconds() + "s");
-        config.put("quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "s");
-        incoming = Path.of(config.get("artifact-store.providers.local.root"), ".incoming");
-
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:+UseSerialGC"));
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString()));
-        service = new ProcessBuilder(command).directory(Files.createDirectories(Path.of("target", "flood-it")).toFile())
-                .redirectErrorStream(true).redirectOutput(LOG.toFile()).start();
-        await("the service is ready", Duration.ofSeconds(90), () -> ready(Duration.ofSeconds(2)));
+        Map<String, String> settings = resources.start(); // PostgreSQL, keys, local root
+        service = new PackagedService("upload-flood-it", settings, Map.of(
+                "artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID(),
+                "artifact-store.uploads.rate-window", RATE_WINDOW.toSeconds() + "s",
+                "quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "s")).start();
+        apiPort = service.apiPort();
+        managementPort = service.managementPort();
+        incoming = Path.of(settings.get("artifact-store.providers.local.root"), ".incoming");
+        service.awaitReady(Duration.ofSeconds(90));
     }
 
     @AfterAll
@@ -90,11 +79,7 @@ class UploadFloodIT {
         if (service == null) {
             return;
         }
-        service.destroy(); // SIGTERM
-        boolean stopped = service.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-        if (!stopped) {
-            service.destroyForcibly().waitFor();
-        }
+        boolean stopped = service.stop(Duration.ofSeconds(20));
         resources.stop();
         assertThat(stopped).as("the service stops on SIGTERM").isTrue();
     }
@@ -135,7 +120,7 @@ class UploadFloodIT {
 
             // While they hang: health answers fast, the heap is bounded, a normal upload goes through.
             Instant before = Instant.now();
-            assertThat(ready(Duration.ofSeconds(5))).as("ready during the flood").isTrue();
+            assertThat(service.ready(Duration.ofSeconds(5))).as("ready during the flood").isTrue();
             assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(2));
             normalUpload(token);
             Map<String, Double> heap = heap();
@@ -161,11 +146,11 @@ class UploadFloodIT {
         }
 
         // Once the clients are gone, nothing of them is left, and the service still serves.
-        await("connections back to the baseline of " + baseline, Duration.ofSeconds(30), () -> apiConnections() <= baseline);
-        await("no partial upload left", Duration.ofSeconds(10), () -> partFiles() == 0 && openFilesIn(incoming) == 0);
+        service.await("connections back to the baseline of " + baseline, Duration.ofSeconds(30), () -> apiConnections() <= baseline);
+        service.await("no partial upload left", Duration.ofSeconds(10), () -> partFiles() == 0 && openFilesIn(incoming) == 0);
         normalUpload(token);
-        assertThat(ready(Duration.ofSeconds(5))).isTrue();
-        assertThat(Files.readString(LOG)).doesNotContain("OutOfMemoryError");
+        assertThat(service.ready(Duration.ofSeconds(5))).isTrue();
+        assertThat(service.log()).doesNotContain("OutOfMemoryError");
     }
 
     private static void assertOneRunsTheRestAreRefused(List<RawHttp> clients, Instant start) {
@@ -199,16 +184,6 @@ class UploadFloodIT {
         return RestAssured.given().port(apiPort).auth().oauth2(token).contentType(ContentType.JSON);
     }
 
-    private static boolean ready(Duration timeout) {
-        try {
-            int timeoutMillis = (int) timeout.toMillis();
-            var config = RestAssured.config().httpClient(io.restassured.config.HttpClientConfig.httpClientConfig()
-                    .setParam("http.connection.timeout", timeoutMillis).setParam("http.socket.timeout", timeoutMillis));
-            return RestAssured.given().config(config).port(managementPort).get("/q/health/ready").statusCode() == 200;
-        } catch (Exception e) { // RestAssured rethrows the ConnectException unchecked
-            return false; // not listening yet
-        }
-    }
 
     /** Heap used and max, from the service's own metrics. */
     private static Map<String, Double> heap() {
@@ -263,17 +238,4 @@ class UploadFloodIT {
         }
     }
 
-    private static void await(String what, Duration within, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(within);
-        while (!condition.getAsBoolean()) {
-            assertThat(service.isAlive()).as("the service is alive").isTrue();
-            assertThat(Instant.now()).as(what).isBefore(deadline);
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 }
