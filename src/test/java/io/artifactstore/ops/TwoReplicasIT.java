@@ -4,6 +4,8 @@ import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.PackagedService;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -15,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -91,6 +95,35 @@ class TwoReplicasIT {
 
         api(one, token).delete("/api/v1/artifacts/{id}", id).then().statusCode(204);
         api(two, token).get("/api/v1/artifacts/{id}", id).then().statusCode(404);
+
+        // Prod logs are JSON lines; every request has an access line, and none holds a token or a signature.
+        List<JsonNode> twoLog = jsonLines(two);
+        assertThat(twoLog).anySatisfy(record -> {
+            assertThat(record.path("loggerName").asText()).isEqualTo("io.artifactstore.access");
+            assertThat(record.path("mdc").path("method").asText()).isEqualTo("POST");
+            assertThat(record.path("mdc").path("route").asText()).isEqualTo("/api/v1/artifacts/{id}/complete");
+            assertThat(record.path("mdc").path("status").asText()).isEqualTo("200");
+            assertThat(record.path("mdc").path("tenant").asText()).isEqualTo("replicas");
+        });
+        assertThat(twoLog).anySatisfy(record ->
+                assertThat(record.path("mdc").path("route").asText()).isEqualTo("/storage/{provider}/{key}"));
+        String signature = signedByOne.replaceFirst(".*[?&]signature=([^&]+).*", "$1");
+        for (PackagedService replica : List.of(one, two)) {
+            assertThat(replica.log()).doesNotContain(token).doesNotContain(signature).doesNotContain("signature=")
+                    .doesNotContain(id);
+        }
+    }
+
+    private static List<JsonNode> jsonLines(PackagedService replica) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : replica.log().split("\n")) {
+            if (line.startsWith("{")) {
+                records.add(json.readTree(line));
+            }
+        }
+        assertThat(records).as("JSON log records").hasSizeGreaterThan(5);
+        return records;
     }
 
     /** The same signed URL, sent to the other replica (as a load balancer would). */
