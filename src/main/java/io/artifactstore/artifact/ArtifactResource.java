@@ -111,9 +111,9 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     public Uni<ArtifactPage> list(@QueryParam("boardId") @Parameter(description = "Only artifacts of this board") String boardId,
                                   @QueryParam("type") @Parameter(description = "Only artifacts of this type",
-                                          schema = @Schema(enumeration = {"image", "video", "audio", "text", "model", "dataset", "intermediate"})) String type,
+                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"image", "video", "audio", "text", "model", "dataset", "intermediate"})) String type,
                                   @QueryParam("status") @Parameter(description = "Only artifacts in this status",
-                                          schema = @Schema(enumeration = {"PENDING", "AVAILABLE"})) String status,
+                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"PENDING", "AVAILABLE"})) String status,
                                   @QueryParam("limit") @Parameter(description = "Page size, 1 to 1000",
                                           schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "50")) String limit,
                                   @QueryParam("cursor") @Parameter(description = "`nextCursor` of the previous page, as it was given") String cursor) {
@@ -142,7 +142,7 @@ public class ArtifactResource {
                                                   schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String expiresIn,
                                           @QueryParam("disposition") @Parameter(description = "Content-Disposition of the download,"
                                                   + " with the artifact's filename; none by default",
-                                                  schema = @Schema(enumeration = {"inline", "attachment"})) String disposition) {
+                                                  schema = @Schema(type = SchemaType.STRING, enumeration = {"inline", "attachment"})) String disposition) {
         return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
                 expiresIn == null ? null : Duration.ofSeconds(QueryParams.intInRange("expiresIn", expiresIn, 0, 1, Integer.MAX_VALUE)),
                 parseDisposition(disposition));
