@@ -19,6 +19,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.time.Duration;
@@ -27,10 +35,14 @@ import java.time.Duration;
 @Path("/api/v1/artifacts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Artifacts")
+// Any call here may meet the database or a provider down; 401, 403, 408, 411, 413 and 500 are added to every API call by api.CommonProblemResponses.
+@APIResponse(responseCode = "503", ref = "ServiceUnavailable")
 public class ArtifactResource {
 
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;
+    private static final String VARIANT = "Variant name; default original";
 
     @Inject
     ArtifactService service;
@@ -40,6 +52,19 @@ public class ArtifactResource {
 
     @POST
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
+    @Operation(summary = "Create an artifact, or a variant of one, and get its upload ticket",
+            description = "Records the variant as PENDING on the provider the routing rules choose and answers the exact"
+                    + " request to upload its bytes with (method, URL, headers, expiry). Then PUT exactly `size` bytes"
+                    + " there and call complete. With `artifactId`, adds (or re-tickets) a variant of that artifact;"
+                    + " a variant other than `original` needs it. Role: artifacts.write.")
+    @APIResponse(responseCode = "201", description = "The pending artifact and the upload ticket.",
+            headers = @Header(name = "Location", description = "/api/v1/artifacts/{id}", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedArtifact.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound", description = "`artifactId` names no artifact of this tenant.")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "`artifactId` names an artifact of another type or board.")
+    @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "`size` exceeds the type's or variant's max-size, or the body exceeds 1 MiB.")
+    @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
     public Uni<Response> create(@Valid @NotNull UploadRequest request) {
         return service.create(tenant.id(), request).map(created -> Response
                 .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
@@ -49,22 +74,49 @@ public class ArtifactResource {
     @POST
     @Path("{id}/complete")
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
-    public Uni<ArtifactView> complete(@PathParam("id") String id, @QueryParam("variant") String variant) {
+    @Operation(summary = "Complete an upload: verify the stored object and make the variant AVAILABLE",
+            description = "Checks the stored object against the declared size (and sha256 where declared). A missing object"
+                    + " answers 409; a mismatch 422, and the bad object is deleted. On an AVAILABLE variant: 200, no change."
+                    + " Role: artifacts.write.")
+    @APIResponse(responseCode = "200", description = "The artifact, with the variant AVAILABLE.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "Nothing has been uploaded yet, or the variant got a new upload ticket meanwhile.")
+    @APIResponse(responseCode = "422", ref = "UnprocessableContent")
+    public Uni<ArtifactView> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                      @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
         return service.complete(tenant.id(), Ids.require("id", id), variantName(variant));
     }
 
     @GET
     @Path("{id}")
     @RolesAllowed({Roles.READ, Roles.ADMIN})
-    public Uni<ArtifactView> get(@PathParam("id") String id) {
+    @Operation(summary = "Get an artifact", description = "The artifact and all its variants. Role: artifacts.read.")
+    @APIResponse(responseCode = "200", description = "The artifact.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<ArtifactView> get(@PathParam("id") @Parameter(description = "Artifact id") String id) {
         return service.get(tenant.id(), Ids.require("id", id));
     }
 
     @GET
     @RolesAllowed({Roles.READ, Roles.ADMIN})
-    public Uni<ArtifactPage> list(@QueryParam("boardId") String boardId, @QueryParam("type") String type,
-                                  @QueryParam("status") String status, @QueryParam("limit") String limit,
-                                  @QueryParam("cursor") String cursor) {
+    @Operation(summary = "List artifacts, newest first, a page at a time",
+            description = "Keyset pagination: pass the answer's `nextCursor` as `cursor` for the next page; it is null on"
+                    + " the last one. Role: artifacts.read.")
+    @APIResponse(responseCode = "200", description = "One page.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactPage.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    public Uni<ArtifactPage> list(@QueryParam("boardId") @Parameter(description = "Only artifacts of this board") String boardId,
+                                  @QueryParam("type") @Parameter(description = "Only artifacts of this type",
+                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"image", "video", "audio", "text", "model", "dataset", "intermediate"})) String type,
+                                  @QueryParam("status") @Parameter(description = "Only artifacts in this status",
+                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"PENDING", "AVAILABLE"})) String status,
+                                  @QueryParam("limit") @Parameter(description = "Page size, 1 to 1000",
+                                          schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "50")) String limit,
+                                  @QueryParam("cursor") @Parameter(description = "`nextCursor` of the previous page, as it was given") String cursor) {
         var filter = new ArtifactFilter(
                 boardId == null ? null : Ids.require("boardId", boardId),
                 type == null ? null : ArtifactType.fromWireName(type)
@@ -76,9 +128,21 @@ public class ArtifactResource {
     @GET
     @Path("{id}/download-url")
     @RolesAllowed({Roles.READ, Roles.ADMIN})
-    public Uni<SignedRequest> downloadUrl(@PathParam("id") String id, @QueryParam("variant") String variant,
-                                          @QueryParam("expiresIn") String expiresIn,
-                                          @QueryParam("disposition") String disposition) {
+    @Operation(summary = "Get a signed download URL of a variant",
+            description = "A time-limited GET of the variant's bytes, straight from its provider. Role: artifacts.read.")
+    @APIResponse(responseCode = "200", description = "The request to make: method GET, URL, expiry.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SignedRequest.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant's upload has not been completed.")
+    public Uni<SignedRequest> downloadUrl(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                          @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                          @QueryParam("expiresIn") @Parameter(description = "Lifetime of the URL in seconds, from 1 to"
+                                                  + " artifact-store.signing.max-ttl (7 days); default artifact-store.signing.download-ttl (1 hour)",
+                                                  schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String expiresIn,
+                                          @QueryParam("disposition") @Parameter(description = "Content-Disposition of the download,"
+                                                  + " with the artifact's filename; none by default",
+                                                  schema = @Schema(type = SchemaType.STRING, enumeration = {"inline", "attachment"})) String disposition) {
         return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
                 expiresIn == null ? null : Duration.ofSeconds(QueryParams.intInRange("expiresIn", expiresIn, 0, 1, Integer.MAX_VALUE)),
                 parseDisposition(disposition));
@@ -87,7 +151,15 @@ public class ArtifactResource {
     @GET
     @Path("{id}/content")
     @RolesAllowed({Roles.READ, Roles.ADMIN})
-    public Uni<Response> content(@PathParam("id") String id, @QueryParam("variant") String variant) {
+    @Operation(summary = "Redirect to a fresh signed download URL of a variant",
+            description = "For links and <img> tags: a 302 to a URL valid for artifact-store.signing.download-ttl. Role: artifacts.read.")
+    @APIResponse(responseCode = "302", description = "Found: follow Location.",
+            headers = @Header(name = "Location", description = "The signed download URL", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant's upload has not been completed.")
+    public Uni<Response> content(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                 @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
         return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant), null, null)
                 .map(url -> Response.status(Response.Status.FOUND).location(URI.create(url.url()))
                         .header("Cache-Control", "no-store").build());
@@ -96,7 +168,13 @@ public class ArtifactResource {
     @DELETE
     @Path("{id}")
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
-    public Uni<Response> delete(@PathParam("id") String id) {
+    @Operation(summary = "Delete an artifact and the stored objects of all its variants",
+            description = "The record goes at once; objects a provider cannot delete now are deleted later by the tombstone"
+                    + " sweeper. Role: artifacts.write.")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<Response> delete(@PathParam("id") @Parameter(description = "Artifact id") String id) {
         return service.delete(tenant.id(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
     }
 

@@ -87,6 +87,15 @@ public interface ArtifactStoreConfig {
         Duration bodyTimeout();
     }
 
+    ApiDocs apiDocs();
+
+    /** The OpenAPI document and Swagger UI; Quarkus reads this through quarkus.smallrye-openapi.enabled and quarkus.swagger-ui.enabled. */
+    interface ApiDocs {
+        /** Serve them on the API port; application.properties turns them on in dev mode and tests. */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     interface Health {
         /** How often every provider is probed through its guard; an outage opens its breaker from these. */
         @WithDefault("5s")

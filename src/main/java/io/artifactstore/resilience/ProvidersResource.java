@@ -8,6 +8,12 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
@@ -27,6 +33,13 @@ public class ProvidersResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
+    @Tag(name = "Operations")
+    @Operation(summary = "List the storage providers with their health and circuit breaker state",
+            description = "`healthy`: the provider's last probe passed and its breaker is not open, so it takes new uploads."
+                    + " `circuit`: CLOSED, OPEN or HALF_OPEN. Role: artifacts.admin.")
+    @APIResponse(responseCode = "200", description = "Every configured provider.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = ProviderStatus.class)))
     public List<ProviderStatus> list() {
         return providers.all().stream()
                 .map(p -> new ProviderStatus(p.name(), p.type(), monitor.canTakeUploads(p.name()), p.circuitState().name()))

@@ -41,10 +41,12 @@ public class UrlSigner {
         List<String> secrets = new ArrayList<>();
         secrets.add(secret);
         secrets.addAll(previousSecrets);
-        for (String s : secrets) {
+        for (int i = 0; i < secrets.size(); i++) {
+            String s = secrets.get(i);
             if (s == null || s.length() < MIN_SECRET_LENGTH) {
-                throw new IllegalArgumentException("artifact-store.signing secrets must be at least "
-                        + MIN_SECRET_LENGTH + " characters long");
+                // Names the setting (never the value): the operator sees which one to fix.
+                throw new IllegalArgumentException((i == 0 ? "artifact-store.signing.secret" : "artifact-store.signing.previous-secrets[" + (i - 1) + "]")
+                        + " must be at least " + MIN_SECRET_LENGTH + " characters long");
             }
             byte[] keyBytes = s.getBytes(StandardCharsets.UTF_8);
             macsByKeyId.putIfAbsent(keyId(keyBytes), ThreadLocal.withInitial(() -> newMac(keyBytes)));

@@ -51,7 +51,8 @@ class UrlSignerTest {
     @Test
     void shortSecretsAreRefused() {
         assertThatThrownBy(() -> new UrlSigner("short", List.of())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageNotContaining("short");
-        assertThatThrownBy(() -> new UrlSigner(NEW, List.of("tiny"))).isInstanceOf(IllegalArgumentException.class);
+                .hasMessageStartingWith("artifact-store.signing.secret must be").hasMessageNotContaining("short");
+        assertThatThrownBy(() -> new UrlSigner(NEW, List.of(OLD, "tiny"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("artifact-store.signing.previous-secrets[1] must be").hasMessageNotContaining("tiny");
     }
 }

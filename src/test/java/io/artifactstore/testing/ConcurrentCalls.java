@@ -58,7 +58,10 @@ public final class ConcurrentCalls {
             for (HttpRequest request : requests) {
                 Callable<HttpResponse<String>> call = () -> {
                     gate.await();
-                    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> answer = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                    ApiDescription.observe(request.uri(), request.method(), answer.statusCode(),
+                            name -> answer.headers().firstValue(name).orElse(null));
+                    return answer;
                 };
                 pending.add(threads.submit(call));
             }

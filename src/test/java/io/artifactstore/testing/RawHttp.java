@@ -23,17 +23,21 @@ public final class RawHttp implements Closeable {
 
     private final Socket socket;
     private final InputStream in;
+    private final int port;
+    /** The request line of the first request sent, for {@link ApiDescription}; null until one is sent. */
+    private String[] requestLine;
 
-    private RawHttp(Socket socket) throws IOException {
+    private RawHttp(Socket socket, int port) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
+        this.port = port;
     }
 
     public static RawHttp open(int port) {
         try {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            return new RawHttp(socket);
+            return new RawHttp(socket, port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,6 +55,10 @@ public final class RawHttp implements Closeable {
     }
 
     public RawHttp send(byte[] bytes) {
+        if (requestLine == null) {
+            String head = new String(bytes, 0, Math.min(bytes.length, 8192), StandardCharsets.ISO_8859_1);
+            requestLine = head.contains("\r\n") ? head.substring(0, head.indexOf("\r\n")).split(" ") : new String[0];
+        }
         try {
             socket.getOutputStream().write(bytes);
             socket.getOutputStream().flush();
@@ -72,7 +80,12 @@ public final class RawHttp implements Closeable {
             }
             int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             byte[] body = in.readNBytes(length);
-            return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+            Response answer = new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+            if (requestLine != null && requestLine.length == 3) {
+                ApiDescription.uri("http://127.0.0.1:" + port + requestLine[1])
+                        .ifPresent(uri -> ApiDescription.observe(uri, requestLine[0], answer.status(), answer::header));
+            }
+            return answer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -47,6 +47,13 @@ public final class SignedUrlClient {
      * byte arrays, so resending is exact.
      */
     private static HttpResponse<byte[]> send(HttpRequest request) {
+        HttpResponse<byte[]> answer = sendOnce(request);
+        ApiDescription.observe(request.uri(), request.method(), answer.statusCode(),
+                name -> answer.headers().firstValue(name).orElse(null));
+        return answer;
+    }
+
+    private static HttpResponse<byte[]> sendOnce(HttpRequest request) {
         try {
             try {
                 return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
