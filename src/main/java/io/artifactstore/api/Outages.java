@@ -1,7 +1,7 @@
 package io.artifactstore.api;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.smallrye.mutiny.CompositeException;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,6 +1,6 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 

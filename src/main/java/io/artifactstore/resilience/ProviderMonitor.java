@@ -1,7 +1,6 @@
 package io.artifactstore.resilience;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -102,7 +101,8 @@ public class ProviderMonitor {
         };
     }
 
-    Duration retryAfter() {
+    /** How long until the next probe may find a provider back: the Retry-After of an outage. */
+    public Duration retryAfter() {
         return config.health().probeInterval();
     }
 }

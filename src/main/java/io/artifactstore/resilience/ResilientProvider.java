@@ -1,7 +1,7 @@
 package io.artifactstore.resilience;
 
-import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;

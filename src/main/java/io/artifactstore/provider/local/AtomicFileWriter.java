@@ -1,8 +1,8 @@
 package io.artifactstore.provider.local;
 
 import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.Ulid;
-import io.artifactstore.provider.Checksums;
+import io.artifactstore.core.Checksums;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

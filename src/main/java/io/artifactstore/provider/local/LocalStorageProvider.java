@@ -1,6 +1,6 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
@@ -142,7 +142,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     /** Copies through a temp file and an atomic rename, like an upload: a half copy is never visible. */
     @Override
     public Uni<Void> copy(StorageKey from, StorageKey to) {
-        Path temp = root.resolve(INCOMING).resolve(io.artifactstore.artifact.Ulid.next() + ".part");
+        Path temp = root.resolve(INCOMING).resolve(io.artifactstore.core.Ulid.next() + ".part");
         Path target = pathOf(to);
         return vertx.fileSystem().copy(pathOf(from).toString(), temp.toString())
                 .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(from.toString()))

@@ -2,9 +2,9 @@ package io.artifactstore.provider.local;
 
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.provider.StorageProviders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +34,7 @@ public class LocalStorageRoutes {
     static final String PATH_PREFIX = "/storage/";
 
     @Inject
-    ProviderRegistry providers;
+    StorageProviders providers;
 
     @Inject
     HttpProblems problems;
@@ -199,7 +199,7 @@ public class LocalStorageRoutes {
         }
         String providerName = rest.substring(0, slash);
         StorageKey key = StorageKey.parse(rest.substring(slash + 1));
-        LocalStorageProvider local = providers.findUnguarded(providerName, LocalStorageProvider.class)
+        LocalStorageProvider local = providers.find(providerName, LocalStorageProvider.class)
                 .orElseThrow(() -> ServiceException.notFound("No object at this URL"));
         HttpServerRequest request = ctx.request();
         long expires = parseExpiry(param(request, LocalUrlSignature.EXPIRES));

@@ -1,6 +1,6 @@
 package io.artifactstore.provider.s3;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ExactLength;
 import io.artifactstore.provider.ObjectInfo;

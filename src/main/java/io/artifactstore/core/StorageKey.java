@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
 /**
  * Where a variant's bytes live inside its provider: {@code {tenant}/{type}/{board or _}/{artifact}/{variant}},
