@@ -3,9 +3,9 @@ package io.artifactstore.provider.local;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 
-import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
