@@ -5,6 +5,7 @@ import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.provider.StorageProviders;
 import io.artifactstore.provider.UploadTarget;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
@@ -35,6 +36,9 @@ class FailedUnisTest {
     @Inject
     ProviderRegistry providers;
 
+    @Inject
+    StorageProviders bare;
+
     @Test
     void aRefusedTicketIsAFailedUni() {
         UploadRequest hologram = new UploadRequest("hologram", null, "image/png", 3L, null, null, null, null, null);
@@ -60,11 +64,14 @@ class FailedUnisTest {
     }
 
     @Test
-    void aProviderThatThrowsWhilePresigningFailsTheUniInstead() {
-        // The local provider refuses to sign a field that could split its signature, by throwing.
+    void aFieldThatMayNotBeSignedFailsTheUni() {
+        // The local provider refuses to sign a field that could split its signature.
         StorageKey key = new StorageKey("unis", ArtifactType.TEXT, null, Ulid.next(), "original");
-        Uni<SignedRequest> ticket = providers.get("local").presignUpload(
-                new UploadTarget(key, "text/plain\r\nX-Evil: 1", 3, null, Duration.ofMinutes(1)));
+        UploadTarget splitting = new UploadTarget(key, "text/plain\r\nX-Evil: 1", 3, null, Duration.ofMinutes(1));
+        Uni<SignedRequest> ticket = providers.get("local").presignUpload(splitting);
         assertThatThrownBy(() -> ticket.await().atMost(WAIT)).isInstanceOf(IllegalArgumentException.class);
+        Uni<SignedRequest> bareTicket = bare.byName().get("local").presignUpload(splitting);
+        assertThatThrownBy(() -> bareTicket.await().atMost(WAIT)).as("the provider itself, without its guard")
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
