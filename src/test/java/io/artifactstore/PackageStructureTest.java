@@ -19,7 +19,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The package graph of the compiled service (README, "Code layout"): no cycle between top-level
+ * The package graph of the compiled service (README, "Architecture"): no cycle between top-level
  * packages, each layer uses only the layers below it, the core vocabulary uses nothing of ours, and
  * providers speak in failure kinds, not HTTP. An import that breaks any of it fails the build.
  */
