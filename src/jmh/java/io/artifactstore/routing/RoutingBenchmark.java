@@ -1,6 +1,7 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.artifact.ArtifactType;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Glob;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -22,7 +22,7 @@ public class HttpProblems {
     ObjectMapper json;
 
     @Inject
-    Outages outages;
+    KnownFailures known;
 
     public void send(RoutingContext ctx, Throwable failure) {
         write(ctx, failure, false);
@@ -34,8 +34,8 @@ public class HttpProblems {
     }
 
     private void write(RoutingContext ctx, Throwable failure, boolean close) {
-        ServiceException outage = failure instanceof ServiceException ? null : outages.classify(failure);
-        Throwable answered = outage == null ? failure : outage;
+        ServiceException named = failure instanceof ServiceException ? null : known.answer(failure);
+        Throwable answered = named == null ? failure : named;
         if (answered instanceof ServiceException e && e.retryAfterSeconds() != null && !ctx.response().headWritten()) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
         }

@@ -1,7 +1,6 @@
 package io.artifactstore.api;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
 import io.smallrye.mutiny.CompositeException;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Failures that mean a dependency is down, not that the request or the code is wrong: the database
- * unreachable, a provider's breaker open, its bulkhead full, its calls timing out or failing
- * transiently. Each becomes a 503 with Retry-After. A database outage is logged once when it starts
+ * unreachable, a provider's breaker open, its bulkhead full, its calls timing out. Each becomes a
+ * 503 with Retry-After (a provider's own temporary failures are {@link KnownFailures}' business). A database outage is logged once when it starts
  * and once when a probe finds the database back, not once per request.
  */
 @ApplicationScoped
@@ -31,9 +30,6 @@ public class Outages {
     static final long DATABASE_RETRY_AFTER_SECONDS = 2;
 
     private final AtomicBoolean databaseDown = new AtomicBoolean();
-
-    @Inject
-    ProviderRegistry providers;
 
     @Inject
     ArtifactStoreConfig config;
@@ -75,11 +71,9 @@ public class Outages {
                 || cause instanceof io.netty.channel.ConnectTimeoutException;
     }
 
-    private boolean isProviderOutage(Throwable cause) {
-        if (cause instanceof CircuitBreakerOpenException || cause instanceof BulkheadException || cause instanceof TimeoutException) {
-            return true; // only provider calls are guarded by fault tolerance
-        }
-        return providers.all().stream().anyMatch(provider -> provider.isTransient(cause));
+    private static boolean isProviderOutage(Throwable cause) {
+        // only provider calls are guarded by fault tolerance
+        return cause instanceof CircuitBreakerOpenException || cause instanceof BulkheadException || cause instanceof TimeoutException;
     }
 
     private void databaseUnavailable(Throwable cause) {

@@ -20,7 +20,7 @@ import java.util.List;
 public class ProblemMapper {
 
     @Inject
-    Outages outages;
+    KnownFailures known;
 
     @ServerExceptionMapper
     public Response service(ServiceException e, UriInfo uri) {
@@ -70,8 +70,8 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
-        ServiceException outage = outages.classify(e);
-        return outage != null ? service(outage, uri) : answer(HttpProblems.toProblem(e, path(uri)));
+        ServiceException named = known.answer(e);
+        return named != null ? service(named, uri) : answer(HttpProblems.toProblem(e, path(uri)));
     }
 
     public static Response answer(Problem problem) {

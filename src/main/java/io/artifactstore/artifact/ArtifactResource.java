@@ -1,6 +1,8 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Ids;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;

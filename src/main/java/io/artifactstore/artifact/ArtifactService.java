@@ -2,17 +2,20 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.Checksums;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Checksums;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
-import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.UploadTarget;
-import io.artifactstore.resilience.UploadTargets;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
+import io.artifactstore.routing.UploadTargets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -67,6 +70,14 @@ public class ArtifactService {
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
+        try {
+            return ticket(tenantId, request);
+        } catch (RuntimeException e) { // a refused request fails the Uni like any other failure, never the caller
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    private Uni<CreatedArtifact> ticket(String tenantId, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.variantOrDefault(), request.contentType(), request.size());
         Instant now = now();
         if (request.artifactId() == null) {
@@ -157,7 +168,12 @@ public class ArtifactService {
 
     /** Newest first, {@code limit} at a time; the cursor of one page leads to the next. */
     public Uni<ArtifactPage> list(String tenantId, ArtifactFilter filter, int limit, String cursor) {
-        String afterId = Cursor.lastId(cursor);
+        String afterId;
+        try {
+            afterId = Cursor.lastId(cursor);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
         return Panache.withSession(() -> artifacts.page(tenantId, filter, afterId, limit + 1)
                 .chain(found -> {
                     List<Artifact> page = found.size() > limit ? found.subList(0, limit) : found;
@@ -178,7 +194,8 @@ public class ArtifactService {
                                           Duration expiresIn, String disposition) {
         Duration ttl = expiresIn == null ? config.signing().downloadTtl() : expiresIn;
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(config.signing().maxTtl()) > 0) {
-            throw ServiceException.invalidField("expiresIn", "must be between 1 and " + config.signing().maxTtl().toSeconds() + " seconds");
+            return Uni.createFrom().failure(ServiceException.invalidField("expiresIn",
+                    "must be between 1 and " + config.signing().maxTtl().toSeconds() + " seconds"));
         }
         // One statement: a variant row exists only under its tenant's artifact, which names the file.
         return statements.findStored(tenantId, artifactId, variantName)

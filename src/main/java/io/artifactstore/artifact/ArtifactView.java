@@ -1,5 +1,7 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.StorageKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.Text;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;

@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.Ids;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,7 +1,8 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;

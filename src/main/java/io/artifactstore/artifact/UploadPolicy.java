@@ -2,7 +2,10 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.routing.Glob;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Glob;
+import io.artifactstore.core.Ids;
+import io.artifactstore.core.MediaTypes;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.Ids;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;

@@ -1,6 +1,6 @@
 package io.artifactstore.ops;
 
-import io.artifactstore.artifact.Ids;
+import io.artifactstore.core.Ids;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.http.impl.HttpServerRequestInternal;

@@ -1,7 +1,7 @@
 package io.artifactstore.ops;
 
-import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.resilience.ProviderMonitor;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.resilience.ResilientProvider;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;

@@ -1,6 +1,6 @@
 package io.artifactstore.ops;
 
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.resilience.ResilientProvider;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

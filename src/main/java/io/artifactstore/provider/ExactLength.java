@@ -1,14 +1,14 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.StoreFailure;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import java.nio.ByteBuffer;
 
 /**
- * Holds a byte stream to its declared length: a byte too many fails it at once (413), an early end
- * fails it at the end (400). A store that receives a failed stream aborts the write, storing nothing.
+ * Holds a byte stream to its declared length: a byte too many fails it at once ({@code TOO_LARGE}), an
+ * early end fails it at the end ({@code WRONG_LENGTH}). A store that receives a failed stream aborts the write, storing nothing.
  */
 public final class ExactLength {
 
@@ -22,11 +22,11 @@ public final class ExactLength {
                     .onItem().invoke(buffer -> {
                         seen[0] += buffer.remaining();
                         if (seen[0] > size) {
-                            throw ServiceException.tooLarge("The body is longer than the declared " + size + " bytes");
+                            throw StoreFailure.of(StoreFailure.Kind.TOO_LARGE, "The body is longer than the declared " + size + " bytes");
                         }
                     })
                     .onCompletion().call(() -> seen[0] == size ? Uni.createFrom().voidItem()
-                            : Uni.createFrom().failure(ServiceException.badRequest(
+                            : Uni.createFrom().failure(StoreFailure.of(StoreFailure.Kind.WRONG_LENGTH,
                             "The body has " + seen[0] + " bytes, " + size + " were declared")));
         });
     }

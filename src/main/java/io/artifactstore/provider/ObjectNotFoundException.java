@@ -1,8 +1,10 @@
 package io.artifactstore.provider;
 
-/** The key holds no object. */
-public class ObjectNotFoundException extends RuntimeException {
+import io.artifactstore.core.StoreFailure;
+
+/** The key holds no object: the {@link StoreFailure.Kind#NOT_FOUND} failure of a read or a copy. */
+public class ObjectNotFoundException extends StoreFailure {
     public ObjectNotFoundException(String key) {
-        super("No object at " + key, null, false, false);
+        super(Kind.NOT_FOUND, "No object at " + key, null, null, null);
     }
 }

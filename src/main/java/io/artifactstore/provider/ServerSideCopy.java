@@ -1,6 +1,6 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.smallrye.mutiny.Uni;
 
 /** Optional ability: copy an object inside the backend, without its bytes passing through the service. */

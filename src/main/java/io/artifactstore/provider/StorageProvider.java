@@ -1,6 +1,7 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.StoreFailure;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -10,6 +11,10 @@ import java.util.Optional;
 /**
  * One storage backend. Every operation is non-blocking; providers know nothing of the database,
  * routing or resilience, which are layered around them. Optional abilities are separate interfaces.
+ * Operations fail their {@code Uni} rather than throw, and report what went wrong as a
+ * {@link StoreFailure} of the right kind, temporary or not (a connection error, a timeout, a 5xx or
+ * throttling is {@link StoreFailure#unavailable(Throwable) unavailable}): the resilience layer retries
+ * and counts exactly the temporary ones, and the API alone decides what a kind looks like in HTTP.
  */
 public interface StorageProvider {
 
@@ -55,14 +60,5 @@ public interface StorageProvider {
      */
     default long digestReadLimit() {
         return Long.MAX_VALUE;
-    }
-
-    /**
-     * Whether a failure may pass if tried again (a connection error, a timeout, a 5xx, throttling):
-     * such failures are retried and count against the provider's circuit breaker; others (a 4xx, a
-     * missing object) are the caller's business.
-     */
-    default boolean isTransient(Throwable failure) {
-        return failure instanceof java.io.IOException && !(failure instanceof java.nio.file.NoSuchFileException);
     }
 }

@@ -1,6 +1,6 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 
 import java.time.Duration;
 

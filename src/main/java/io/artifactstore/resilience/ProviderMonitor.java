@@ -1,7 +1,7 @@
 package io.artifactstore.resilience;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StoreFailure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -89,9 +89,17 @@ public class ProviderMonitor {
             if (up) {
                 LOG.infof("Provider %s is reachable again", name);
             } else {
-                LOG.warnf("Provider %s is unreachable (%s)", name, failure.getClass().getSimpleName());
+                LOG.warnf("Provider %s is unreachable (%s)", name, describe(failure));
             }
         }
+    }
+
+    /** The failure's kind and the store's own exception type: never its message, which may hold addresses. */
+    private static String describe(Throwable failure) {
+        if (failure instanceof StoreFailure f) {
+            return f.getCause() == null ? f.kind().name() : f.kind() + ": " + f.getCause().getClass().getSimpleName();
+        }
+        return failure.getClass().getSimpleName();
     }
 
     static int circuitValue(CircuitBreakerState state) {
@@ -102,7 +110,8 @@ public class ProviderMonitor {
         };
     }
 
-    Duration retryAfter() {
+    /** How long until the next probe may find a provider back: the Retry-After of an outage. */
+    public Duration retryAfter() {
         return config.health().probeInterval();
     }
 }

@@ -1,6 +1,5 @@
 package io.artifactstore.resilience;
 
-import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

@@ -1,7 +1,8 @@
 package io.artifactstore.resilience;
 
-import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
@@ -29,11 +30,12 @@ import java.util.function.Supplier;
 
 /**
  * Any provider behind one guard, named after it: a timeout, retries with exponential backoff and
- * jitter on transient failures only, a circuit breaker and a bulkhead around every remote call.
+ * jitter on temporary failures only, a circuit breaker and a bulkhead around every remote call.
  * Presigning is local computation and streams cannot be replayed, so those pass unguarded. Every
  * call's outcome is delivered back on the caller's Vert.x context (SDK clients answer on their own
  * threads), so no call site has to remember it. The layer has exactly the abilities of what it
- * wraps. The provider knows nothing of this; like an OpenDAL layer, it composes.
+ * wraps. No call throws: a provider that throws instead of failing its Uni fails it here. The
+ * provider knows nothing of this; like an OpenDAL layer, it composes.
  */
 public final class ResilientProvider implements StorageProvider {
 
@@ -59,7 +61,7 @@ public final class ResilientProvider implements StorageProvider {
                     .delay(retryDelay, ChronoUnit.MILLIS)
                     .jitter(Math.max(1, retryDelay / 2), ChronoUnit.MILLIS)
                     .maxDuration((timeout + maxRetryDelay) * (settings.maxRetries() + 1) + 1, ChronoUnit.MILLIS)
-                    .whenException(this::isTransient)
+                    .whenException(ResilientProvider::temporary)
                     .withExponentialBackoff().factor(2).maxDelay(maxRetryDelay, ChronoUnit.MILLIS).done()
                     .done()
                 .withCircuitBreaker()
@@ -68,7 +70,7 @@ public final class ResilientProvider implements StorageProvider {
                     .failureRatio(settings.failureRatio())
                     .delay(settings.openDelay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(settings.successThreshold())
-                    .when(this::isTransient)
+                    .when(ResilientProvider::temporary)
                     .done()
                 .withTimeout().duration(timeout, ChronoUnit.MILLIS).done()
                 .withBulkhead().limit(settings.maxConcurrentCalls()).queueSize(settings.maxQueuedCalls()).done()
@@ -99,12 +101,20 @@ public final class ResilientProvider implements StorageProvider {
 
     @Override
     public Uni<SignedRequest> presignUpload(UploadTarget target) {
-        return delegate.presignUpload(target);
+        try { // no deferred Uni: presigning is the hot path, and a try costs nothing
+            return delegate.presignUpload(target);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
     }
 
     @Override
     public Uni<SignedRequest> presignDownload(DownloadTarget target) {
-        return delegate.presignDownload(target);
+        try {
+            return delegate.presignDownload(target);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
     }
 
     @Override
@@ -147,16 +157,14 @@ public final class ResilientProvider implements StorageProvider {
         return delegate.digestReadLimit();
     }
 
-    @Override
-    public boolean isTransient(Throwable failure) {
+    /**
+     * Whether trying again may pass: the guard's own timeout, or a failure the provider reports as
+     * temporary. Only these are retried and count against the breaker; anything else (a missing
+     * object, a refusal, an open breaker) is the caller's business.
+     */
+    static boolean temporary(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof TimeoutException) {
-            return true;
-        }
-        if (cause instanceof CircuitBreakerOpenException) {
-            return false; // trying again cannot help while the breaker is open
-        }
-        return delegate.isTransient(cause);
+        return cause instanceof TimeoutException || (cause instanceof StoreFailure f && f.temporary());
     }
 
     /** Runs the call through the guard and times it, retries included, as the caller experiences it. */

@@ -1,7 +1,7 @@
 package io.artifactstore.routing;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

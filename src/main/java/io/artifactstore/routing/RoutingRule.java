@@ -1,6 +1,7 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.artifact.ArtifactType;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Glob;
 
 import java.util.List;
 import java.util.Map;

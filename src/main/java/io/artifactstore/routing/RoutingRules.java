@@ -1,7 +1,8 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.artifact.ArtifactType;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Glob;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 
 import java.util.ArrayList;

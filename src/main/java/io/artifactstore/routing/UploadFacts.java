@@ -1,7 +1,7 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.artifact.ArtifactType;
-import io.artifactstore.artifact.MediaTypes;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.MediaTypes;
 
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package io.artifactstore.security;
 
 import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.Ids;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonString;

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.Checksums;
+import io.artifactstore.core.Checksums;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.jwt.auth.principal.ParseException;

@@ -1,6 +1,6 @@
 package io.artifactstore.api;
 
-import io.artifactstore.artifact.Ulid;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.StoppableDatabaseResource;

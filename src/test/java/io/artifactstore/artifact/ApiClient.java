@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.SignedRequest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;

@@ -1,7 +1,9 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,5 +1,8 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;

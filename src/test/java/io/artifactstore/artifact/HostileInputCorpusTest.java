@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.Ulid;
 import io.artifactstore.security.Roles;
 import io.artifactstore.security.UrlSigner;
 import io.artifactstore.testing.ArtifactStoreTestResource;

@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.security.Roles;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.S3TestResource;

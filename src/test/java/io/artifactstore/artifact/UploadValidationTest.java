@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.Ulid;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;

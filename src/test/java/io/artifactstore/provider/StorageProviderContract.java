@@ -1,8 +1,9 @@
 package io.artifactstore.provider;
 
-import io.artifactstore.artifact.ArtifactType;
-import io.artifactstore.artifact.StorageKey;
-import io.artifactstore.artifact.Ulid;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Checksums;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.smallrye.mutiny.Multi;
 import org.junit.jupiter.api.Test;
 

@@ -1,15 +1,14 @@
 package io.artifactstore.resilience;
 
-import io.artifactstore.artifact.ArtifactType;
-import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.artifact.TombstoneSweeper;
-import io.artifactstore.artifact.Ulid;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.security.Roles;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.BlackHoleTestResource;
-import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.Management;
+import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;

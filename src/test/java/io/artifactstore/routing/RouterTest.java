@@ -1,7 +1,8 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.artifact.ArtifactType;
 import io.artifactstore.config.ArtifactStoreConfig.Routing;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.Glob;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

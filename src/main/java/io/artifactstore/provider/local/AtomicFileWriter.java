@@ -1,8 +1,8 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.Ulid;
-import io.artifactstore.provider.Checksums;
+import io.artifactstore.core.Checksums;
+import io.artifactstore.core.StoreFailure;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.ObjectInfo;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,9 +44,9 @@ final class AtomicFileWriter {
     }
 
     /**
-     * Writes exactly {@code expectedSize} bytes to {@code target}. Too many bytes fail with 413 as soon
-     * as they arrive, too few with 400, and a digest other than {@code expectedSha256} (when not null)
-     * with 400; nothing is stored then.
+     * Writes exactly {@code expectedSize} bytes to {@code target}. Too many bytes fail as soon as they
+     * arrive ({@code TOO_LARGE}), too few at the end ({@code WRONG_LENGTH}), and a digest other than
+     * {@code expectedSha256} (when not null) with {@code BAD_CHECKSUM}; nothing is stored then.
      */
     Uni<ObjectInfo> write(Path target, Multi<Buffer> body, long expectedSize, String expectedSha256) {
         Path temp = incoming.resolve(Ulid.next() + ".part");
@@ -61,7 +61,7 @@ final class AtomicFileWriter {
                             .onItem().call(buffer -> {
                                 written[0] += buffer.length();
                                 if (written[0] > expectedSize) {
-                                    return Uni.createFrom().failure(ServiceException.tooLarge(
+                                    return Uni.createFrom().failure(StoreFailure.of(StoreFailure.Kind.TOO_LARGE,
                                             "The body is longer than the " + expectedSize + " bytes the URL was signed for"));
                                 }
                                 digest.update(buffer.getDelegate().getByteBuf().nioBuffer());
@@ -102,10 +102,10 @@ final class AtomicFileWriter {
 
     private static ObjectInfo verified(long written, long expectedSize, String sha256, String expectedSha256) {
         if (written != expectedSize) {
-            throw ServiceException.badRequest("The body has " + written + " bytes, the URL was signed for " + expectedSize);
+            throw StoreFailure.of(StoreFailure.Kind.WRONG_LENGTH, "The body has " + written + " bytes, the URL was signed for " + expectedSize);
         }
         if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
-            throw ServiceException.badRequest("The body's sha256 differs from the declared one");
+            throw StoreFailure.of(StoreFailure.Kind.BAD_CHECKSUM, "The body's sha256 differs from the declared one");
         }
         return new ObjectInfo(written, sha256);
     }
@@ -123,7 +123,7 @@ final class AtomicFileWriter {
                 syncFolder(target.getParent()); // the new name itself survives a crash too
                 return null;
             } catch (FileAlreadyExistsException e) {
-                throw ServiceException.conflict("An object is already stored at this URL's key: an upload URL writes once");
+                throw StoreFailure.of(StoreFailure.Kind.ALREADY_EXISTS, "An object is already stored at this URL's key: an upload URL writes once");
             } catch (NoSuchFileException e) {
                 if (attempt == 3) {
                     throw new UncheckedIOException("Could not publish the upload", e);

@@ -5,7 +5,7 @@ import java.util.Optional;
 /** One byte range of an object, from a {@code Range: bytes=...} header (RFC 9110 §14). */
 record ByteRange(long start, long length) {
 
-    /** Thrown for a syntactically valid range that lies outside the object: answer 416. */
+    /** Thrown for a syntactically valid range that lies outside the object: a BAD_RANGE answer. */
     static final class Unsatisfiable extends RuntimeException {
         Unsatisfiable() {
             super(null, null, false, false);

@@ -1,6 +1,6 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
@@ -78,8 +78,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         Instant expiresAt = expiry(target.ttl());
         var fields = new LocalUrlSignature.Fields("PUT", name, target.key(), expiresAt.getEpochSecond(),
                 Long.toString(target.size()), target.contentType(), orEmpty(target.sha256()), "");
-        return Uni.createFrom().item(new SignedRequest("PUT", LocalUrlSignature.url(publicUrl, fields, signer),
-                Map.of("Content-Type", target.contentType()), expiresAt));
+        return signed("PUT", fields, Map.of("Content-Type", target.contentType()), expiresAt);
     }
 
     @Override
@@ -87,24 +86,33 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         Instant expiresAt = expiry(target.ttl());
         var fields = new LocalUrlSignature.Fields("GET", name, target.key(), expiresAt.getEpochSecond(), "",
                 target.contentType(), "", orEmpty(target.contentDisposition()));
-        return Uni.createFrom().item(new SignedRequest("GET", LocalUrlSignature.url(publicUrl, fields, signer),
-                Map.of(), expiresAt));
+        return signed("GET", fields, Map.of(), expiresAt);
+    }
+
+    /** The signed request, or a failed Uni for a field that may not be signed. */
+    private Uni<SignedRequest> signed(String method, LocalUrlSignature.Fields fields, Map<String, String> headers, Instant expiresAt) {
+        try {
+            return Uni.createFrom().item(new SignedRequest(method, LocalUrlSignature.url(publicUrl, fields, signer), headers, expiresAt));
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(e);
+        }
     }
 
     @Override
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
-        Path file = pathOf(key);
-        return vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(file)
+        return vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(pathOf(key))
                 .map(stored -> new ObjectInfo(stored.size(), stored.sha256()))));
     }
 
     /** Deletes the file, then the folders above it that it leaves empty, up to the root. */
     @Override
     public Uni<Void> delete(StorageKey key) {
-        Path file = pathOf(key);
-        return vertx.fileSystem().delete(file.toString())
-                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull()
-                .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> removeEmptyFolders(file.getParent()))));
+        return Uni.createFrom().deferred(() -> {
+            Path file = pathOf(key);
+            return vertx.fileSystem().delete(file.toString())
+                    .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull()
+                    .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> removeEmptyFolders(file.getParent()))));
+        });
     }
 
     /** Stops at the first folder that still holds something; an upload that loses its folder recreates it. */
@@ -127,12 +135,17 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
 
     /** The upload path of the signed PUT route, where the body is already a stream of Vert.x buffers. */
     Uni<ObjectInfo> writeBuffers(StorageKey key, long size, String expectedSha256, Multi<Buffer> body) {
-        return writer.write(pathOf(key), body, size, expectedSha256);
+        try {
+            return writer.write(pathOf(key), body, size, expectedSha256);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(e);
+        }
     }
 
     @Override
     public Multi<ByteBuffer> read(StorageKey key) {
-        return vertx.fileSystem().open(pathOf(key).toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        return Uni.createFrom().deferred(() -> vertx.fileSystem().open(pathOf(key).toString(),
+                        new OpenOptions().setRead(true).setWrite(false).setCreate(false)))
                 .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(key.toString()))
                 .onItem().transformToMulti(file -> file.toMulti()
                         .onTermination().call(() -> file.close().onFailure().recoverWithNull()))
@@ -142,14 +155,16 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     /** Copies through a temp file and an atomic rename, like an upload: a half copy is never visible. */
     @Override
     public Uni<Void> copy(StorageKey from, StorageKey to) {
-        Path temp = root.resolve(INCOMING).resolve(io.artifactstore.artifact.Ulid.next() + ".part");
-        Path target = pathOf(to);
-        return vertx.fileSystem().copy(pathOf(from).toString(), temp.toString())
-                .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(from.toString()))
-                .call(() -> vertx.fileSystem().mkdirs(target.getParent().toString()))
-                .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
-                        new io.vertx.core.file.CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
-                .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
+        return Uni.createFrom().deferred(() -> {
+            Path temp = root.resolve(INCOMING).resolve(io.artifactstore.core.Ulid.next() + ".part");
+            Path target = pathOf(to);
+            return vertx.fileSystem().copy(pathOf(from).toString(), temp.toString())
+                    .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(from.toString()))
+                    .call(() -> vertx.fileSystem().mkdirs(target.getParent().toString()))
+                    .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
+                            new io.vertx.core.file.CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
+                    .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
+        });
     }
 
     @Override

@@ -1,10 +1,11 @@
 package io.artifactstore.provider.local;
 
 import io.artifactstore.api.HttpProblems;
-import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.StorageKey;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.StoreFailure;
+import io.artifactstore.core.StoreFailure.Kind;
+import io.artifactstore.provider.StorageProviders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +35,7 @@ public class LocalStorageRoutes {
     static final String PATH_PREFIX = "/storage/";
 
     @Inject
-    ProviderRegistry providers;
+    StorageProviders providers;
 
     @Inject
     HttpProblems problems;
@@ -71,10 +72,10 @@ public class LocalStorageRoutes {
             if (length != null) {
                 long declared = parseLength(length);
                 if (declared > size) {
-                    throw ServiceException.tooLarge("The body is longer than the " + size + " bytes the URL was signed for");
+                    throw StoreFailure.of(Kind.TOO_LARGE, "The body is longer than the " + size + " bytes the URL was signed for");
                 }
                 if (declared < size) {
-                    throw ServiceException.badRequest("The body has " + declared + " bytes, the URL was signed for " + size);
+                    throw StoreFailure.of(Kind.WRONG_LENGTH, "The body has " + declared + " bytes, the URL was signed for " + size);
                 }
             }
             String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
@@ -107,7 +108,7 @@ public class LocalStorageRoutes {
         return false;
     }
 
-    /** The body, ended with 408 when it stalls, trickles or outlives its URL (artifact-store.uploads.*). */
+    /** The body, ended as STALLED when it stalls, trickles or outlives its URL (artifact-store.uploads.*). */
     private Multi<io.vertx.mutiny.core.buffer.Buffer> paced(Target target, long size, Multi<io.vertx.mutiny.core.buffer.Buffer> body) {
         ArtifactStoreConfig.Uploads limits = config.uploads();
         long windowMillis = Math.max(1, limits.rateWindow().toMillis());
@@ -145,7 +146,7 @@ public class LocalStorageRoutes {
 
     private void serve(RoutingContext ctx, Target target, Path file, Optional<StoredFile> found) {
         if (found.isEmpty()) {
-            problems.send(ctx, ServiceException.notFound("No object at this URL"));
+            problems.send(ctx, StoreFailure.of(Kind.NOT_FOUND, "No object at this URL"));
             return;
         }
         StoredFile state = found.get();
@@ -169,7 +170,7 @@ public class LocalStorageRoutes {
             range = ifRangeAllows(ctx, state) ? ByteRange.parse(ctx.request().getHeader("Range"), state.size()) : Optional.empty();
         } catch (ByteRange.Unsatisfiable e) {
             response.putHeader("Content-Range", "bytes */" + state.size());
-            problems.send(ctx, new ServiceException(416, "Range Not Satisfiable", "The range lies outside the object"));
+            problems.send(ctx, StoreFailure.of(Kind.BAD_RANGE, "The range lies outside the object"));
             return;
         }
         long offset = range.map(ByteRange::start).orElse(0L);
@@ -195,12 +196,12 @@ public class LocalStorageRoutes {
         String rest = path.substring(PATH_PREFIX.length());
         int slash = rest.indexOf('/');
         if (slash <= 0) {
-            throw ServiceException.notFound("No object at this URL");
+            throw StoreFailure.of(Kind.NOT_FOUND, "No object at this URL");
         }
         String providerName = rest.substring(0, slash);
         StorageKey key = StorageKey.parse(rest.substring(slash + 1));
-        LocalStorageProvider local = providers.findUnguarded(providerName, LocalStorageProvider.class)
-                .orElseThrow(() -> ServiceException.notFound("No object at this URL"));
+        LocalStorageProvider local = providers.find(providerName, LocalStorageProvider.class)
+                .orElseThrow(() -> StoreFailure.of(Kind.NOT_FOUND, "No object at this URL"));
         HttpServerRequest request = ctx.request();
         long expires = parseExpiry(param(request, LocalUrlSignature.EXPIRES));
         var fields = new LocalUrlSignature.Fields(method.name(), providerName, key, expires,
@@ -242,12 +243,12 @@ public class LocalStorageRoutes {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw ServiceException.badRequest("Malformed Content-Length");
+            throw StoreFailure.of(Kind.INVALID, "Malformed Content-Length");
         }
     }
 
-    private static ServiceException forbidden(String detail) {
-        return new ServiceException(403, "Forbidden", detail);
+    private static StoreFailure forbidden(String detail) {
+        return StoreFailure.of(Kind.DENIED, detail);
     }
 
     private static String etag(String sha256) {

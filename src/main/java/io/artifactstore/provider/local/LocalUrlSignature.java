@@ -1,6 +1,6 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
 import io.artifactstore.security.UrlSigner;
 
 import java.net.URLEncoder;

@@ -1,6 +1,6 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.StoreFailure;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.MultiOperator;
 import io.smallrye.mutiny.operators.multi.MultiOperatorProcessor;
@@ -12,7 +12,7 @@ import java.time.Clock;
 import java.util.concurrent.Flow;
 
 /**
- * An upload body that must keep moving: it fails with 408 when fewer than {@code minBytesPerWindow}
+ * An upload body that must keep moving: it fails as STALLED when fewer than {@code minBytesPerWindow}
  * arrive in a window (a stalled or trickling client), or when it runs past {@code deadlineMillis}
  * (the signed URL's expiry plus a grace). A stalled client sends nothing that could trigger a check,
  * so a timer on the request's event loop checks once a second; its failure ends the write, which
@@ -105,7 +105,7 @@ final class PacedBody extends MultiOperator<Buffer, Buffer> {
             stopTimer();
             if (!isDone()) {
                 super.cancel();
-                downstream.onFailure(ServiceException.requestTimeout(detail));
+                downstream.onFailure(StoreFailure.of(StoreFailure.Kind.STALLED, detail));
             }
         }
 

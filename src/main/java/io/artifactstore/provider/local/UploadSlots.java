@@ -1,7 +1,7 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StoreFailure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,12 +39,12 @@ public class UploadSlots {
     /** Takes the slot of one object's upload; release it exactly once, when the upload has ended. */
     Slot acquire(String object) {
         if (!busy.add(object)) {
-            throw ServiceException.tooManyRequests("Another upload to this URL is in progress", retryAfterSameObject);
+            throw StoreFailure.busy("Another upload to this URL is in progress", retryAfterSameObject);
         }
         if (inUse.incrementAndGet() > max) {
             inUse.decrementAndGet();
             busy.remove(object);
-            throw ServiceException.unavailable("Too many uploads in progress", RETRY_AFTER_FULL_SECONDS);
+            throw StoreFailure.unavailable("Too many uploads in progress", RETRY_AFTER_FULL_SECONDS);
         }
         return new Slot(object);
     }

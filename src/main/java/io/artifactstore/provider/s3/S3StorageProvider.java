@@ -1,6 +1,7 @@
 package io.artifactstore.provider.s3;
 
-import io.artifactstore.artifact.StorageKey;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ExactLength;
 import io.artifactstore.provider.ObjectInfo;
@@ -106,7 +107,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
         return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))))
                 .map(head -> Optional.of(new ObjectInfo(head.contentLength(), null)))
-                .onFailure(S3StorageProvider::isNotFound).recoverWithItem(Optional.empty());
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithItem(Optional.empty());
     }
 
     @Override
@@ -125,8 +126,10 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     public Multi<ByteBuffer> read(StorageKey key) {
         return call(() -> client.getObject(r -> r.bucket(settings.bucket()).key(objectKey(key)),
                 AsyncResponseTransformer.toPublisher()))
-                .onFailure(S3StorageProvider::isNotFound).transform(e -> new ObjectNotFoundException(key.toString()))
-                .onItem().transformToMulti(response -> Multi.createFrom().publisher(AdaptersToFlow.publisher(response)));
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND))
+                .transform(e -> new ObjectNotFoundException(key.toString()))
+                .onItem().transformToMulti(response -> Multi.createFrom().publisher(AdaptersToFlow.publisher(response)))
+                .onFailure(failure -> !(failure instanceof StoreFailure)).transform(S3StorageProvider::typed); // mid-stream
     }
 
     @Override
@@ -144,15 +147,6 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     @Override
     public long digestReadLimit() {
         return settings.verifyMaxSize();
-    }
-
-    @Override
-    public boolean isTransient(Throwable failure) {
-        if (failure instanceof S3Exception e) {
-            return e.statusCode() >= 500 || e.statusCode() == 429 || e.isThrottlingException();
-        }
-        return failure instanceof software.amazon.awssdk.core.exception.SdkClientException
-                || failure instanceof java.io.IOException;
     }
 
     @Override
@@ -178,11 +172,35 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     }
 
     private static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
-        return Uni.createFrom().completionStage(request)
-                .onFailure(CompletionException.class).transform(Throwable::getCause);
+        return Uni.createFrom().completionStage(request).onFailure().transform(S3StorageProvider::typed);
     }
 
-    static boolean isNotFound(Throwable failure) {
-        return failure instanceof NoSuchKeyException || (failure instanceof S3Exception e && e.statusCode() == 404);
+    /**
+     * The SDK's failure as a kind: a missing object, a key written already (the only precondition we
+     * send), a store that is down, slow or throttling (temporary), or one that refuses us. A failure
+     * of ours that travelled through the SDK, such as a body of the wrong length, comes back as it
+     * was; anything else is a bug and stays what it is.
+     */
+    static Throwable typed(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StoreFailure ours) {
+                return ours;
+            }
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof NoSuchKeyException || (cause instanceof S3Exception e && e.statusCode() == 404)) {
+            return StoreFailure.of(StoreFailure.Kind.NOT_FOUND, "No object at this key");
+        }
+        if (cause instanceof S3Exception e && e.statusCode() == 412) {
+            return StoreFailure.of(StoreFailure.Kind.ALREADY_EXISTS, "An object is already stored at this key");
+        }
+        if (cause instanceof S3Exception e) {
+            boolean temporary = e.statusCode() >= 500 || e.statusCode() == 429 || e.isThrottlingException();
+            return temporary ? StoreFailure.unavailable(e) : StoreFailure.refused(e);
+        }
+        if (cause instanceof software.amazon.awssdk.core.exception.SdkClientException || cause instanceof java.io.IOException) {
+            return StoreFailure.unavailable(cause);
+        }
+        return cause;
     }
 }

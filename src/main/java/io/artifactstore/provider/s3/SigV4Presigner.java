@@ -1,6 +1,6 @@
 package io.artifactstore.provider.s3;
 
-import io.artifactstore.provider.Checksums;
+import io.artifactstore.core.Checksums;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;

@@ -1,11 +1,11 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.artifact.StorageKey;
-import io.artifactstore.artifact.Ulid;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 
-import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,9 +1,9 @@
 package io.artifactstore.provider.local;
 
-import io.artifactstore.provider.ProviderRegistry;
 import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

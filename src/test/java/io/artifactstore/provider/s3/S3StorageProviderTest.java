@@ -1,15 +1,15 @@
 package io.artifactstore.provider.s3;
 
-import io.artifactstore.provider.ProviderRegistry;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
+import io.artifactstore.provider.UploadTarget;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.S3TestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.artifactstore.artifact.StorageKey;
-import io.artifactstore.provider.SignedRequest;
-import io.artifactstore.provider.UploadTarget;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
 import java.security.SecureRandom;
 

@@ -1,6 +1,5 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
-import io.artifactstore.api.ServiceException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -66,7 +65,8 @@ class IdsAndKeysTest {
         for (String bad : new String[]{"acme/image/_/01JD", "acme/image/_/01JD/original/x/y", "acme/image/_/01JD/original/..",
                 "acme/image/_/01JD/original/", "../image/_/a/b",
                 "acme/hologram/_/a/b", "acme/image/_/../b", "acme/image/_/a/..", "/image/_/a/b"}) {
-            assertThatThrownBy(() -> StorageKey.parse(bad)).as(bad).isInstanceOf(ServiceException.class);
+            assertThatThrownBy(() -> StorageKey.parse(bad)).as(bad).isInstanceOfSatisfying(StoreFailure.class,
+                    refused -> assertThat(refused.kind()).isEqualTo(StoreFailure.Kind.INVALID));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
 /**
  * Where a variant's bytes live inside its provider: {@code {tenant}/{type}/{board or _}/{artifact}/{variant}},
@@ -41,14 +41,14 @@ public record StorageKey(String tenantId, ArtifactType type, String boardId, Str
         return tenantId + '/' + type.wireName() + '/' + (boardId == null ? NO_BOARD : boardId) + '/' + artifactId + '/' + variant;
     }
 
-    /** The key of a path such as {@code acme/image/_/01J.../original/01K...}; 400 for anything else. */
+    /** The key of a path such as {@code acme/image/_/01J.../original/01K...}; {@link StoreFailure.Kind#INVALID} for anything else. */
     public static StorageKey parse(String path) {
         String[] parts = path.split("/", -1);
         if (parts.length != 5 && parts.length != 6) {
-            throw io.artifactstore.api.ServiceException.badRequest("A storage key has five or six segments");
+            throw StoreFailure.of(StoreFailure.Kind.INVALID, "A storage key has five or six segments");
         }
         ArtifactType type = ArtifactType.fromWireName(parts[1])
-                .orElseThrow(() -> io.artifactstore.api.ServiceException.badRequest("Unknown artifact type in key"));
+                .orElseThrow(() -> StoreFailure.of(StoreFailure.Kind.INVALID, "Unknown artifact type in key"));
         return new StorageKey(parts[0], type, NO_BOARD.equals(parts[2]) ? null : parts[2], parts[3], parts[4],
                 parts.length == 6 ? parts[5] : null);
     }

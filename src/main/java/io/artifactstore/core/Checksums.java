@@ -1,4 +1,4 @@
-package io.artifactstore.provider;
+package io.artifactstore.core;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

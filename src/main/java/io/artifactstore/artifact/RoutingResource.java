@@ -1,8 +1,10 @@
-package io.artifactstore.routing;
+package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
-import io.artifactstore.artifact.ArtifactType;
-import io.artifactstore.artifact.UploadRequest;
+import io.artifactstore.core.ArtifactType;
+import io.artifactstore.routing.Router;
+import io.artifactstore.routing.RoutingDecision;
+import io.artifactstore.routing.UploadFacts;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

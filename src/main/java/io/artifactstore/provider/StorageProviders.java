@@ -1,15 +1,12 @@
 package io.artifactstore.provider;
 
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.resilience.ResilientProvider;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,20 +16,20 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every configured provider, built once at start-up and wrapped in its guard; a bad configuration
- * fails start-up.
+ * Every configured provider as its factory built it, once, at start-up; a bad configuration fails
+ * start-up. Layers such as resilience wrap these; only a provider's own HTTP routes use them bare.
  */
 @Startup
 @ApplicationScoped
-public class ProviderRegistry {
+public class StorageProviders {
 
-    private final Map<String, ResilientProvider> providers;
+    private final Map<String, StorageProvider> providers;
 
     @Inject
-    public ProviderRegistry(ArtifactStoreConfig config, Instance<ProviderFactory> factories, MeterRegistry metrics) {
+    public StorageProviders(ArtifactStoreConfig config, Instance<ProviderFactory> factories) {
         Map<String, ProviderFactory> byType = factories.stream()
                 .collect(Collectors.toMap(ProviderFactory::type, Function.identity()));
-        Map<String, ResilientProvider> built = new LinkedHashMap<>();
+        Map<String, StorageProvider> built = new LinkedHashMap<>();
         new TreeMap<>(config.providers()).forEach((name, provider) -> {
             ProviderFactory factory = byType.get(provider.type());
             if (factory == null) {
@@ -41,7 +38,7 @@ public class ProviderRegistry {
             }
             Map<String, String> settings = ProviderSettings.check(name, provider.type(), factory.settings(), provider.settings());
             try {
-                built.put(name, new ResilientProvider(factory.create(name, settings), provider.resilience(), metrics));
+                built.put(name, factory.create(name, settings));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
             }
@@ -54,8 +51,8 @@ public class ProviderRegistry {
 
     @PreDestroy
     void close() {
-        for (ResilientProvider provider : providers.values()) {
-            if (provider.unwrap() instanceof AutoCloseable closeable) {
+        for (StorageProvider provider : providers.values()) {
+            if (provider instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
                 } catch (Exception ignored) {
@@ -65,28 +62,13 @@ public class ProviderRegistry {
         }
     }
 
-    public Optional<ResilientProvider> find(String name) {
-        return Optional.ofNullable(providers.get(name));
+    /** Every provider by name, in name order. */
+    public Map<String, StorageProvider> byName() {
+        return providers;
     }
 
-    /** The provider itself, without its guard, if it is of the given kind (for its own HTTP routes). */
-    public <T extends StorageProvider> Optional<T> findUnguarded(String name, Class<T> kind) {
-        return find(name).map(ResilientProvider::unwrap).filter(kind::isInstance).map(kind::cast);
+    /** The provider itself, without any layer, if it is of the given kind (for its own HTTP routes). */
+    public <T extends StorageProvider> Optional<T> find(String name, Class<T> kind) {
+        return Optional.ofNullable(providers.get(name)).filter(kind::isInstance).map(kind::cast);
     }
-
-
-
-    /** The provider an artifact record names; a record naming a removed provider is a configuration error. */
-    public ResilientProvider get(String name) {
-        ResilientProvider provider = providers.get(name);
-        if (provider == null) {
-            throw new IllegalStateException("Provider '" + name + "' is not configured");
-        }
-        return provider;
-    }
-
-    public Collection<ResilientProvider> all() {
-        return providers.values();
-    }
-
 }

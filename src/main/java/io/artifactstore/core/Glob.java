@@ -1,4 +1,4 @@
-package io.artifactstore.routing;
+package io.artifactstore.core;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.core;
 
 /** What text may hold before it is stored, signed, logged or put in a header. */
 public final class Text {

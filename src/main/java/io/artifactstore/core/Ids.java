@@ -1,6 +1,4 @@
-package io.artifactstore.artifact;
-
-import io.artifactstore.api.ServiceException;
+package io.artifactstore.core;
 
 /**
  * The one rule for every id and variant name that ends up in a storage key (CONTRACT §3). Keys are
@@ -36,10 +34,10 @@ public final class Ids {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
-    /** Returns {@code value} if valid, else a 400 naming the field. */
+    /** Returns {@code value} if valid, else an {@link StoreFailure.Kind#INVALID} failure naming the field. */
     public static String require(String field, String value) {
         if (!isValid(value)) {
-            throw ServiceException.invalidField(field, MESSAGE);
+            throw StoreFailure.invalidField(field, MESSAGE);
         }
         return value;
     }

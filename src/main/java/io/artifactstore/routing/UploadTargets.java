@@ -1,7 +1,7 @@
-package io.artifactstore.resilience;
+package io.artifactstore.routing;
 
 import io.artifactstore.api.ServiceException;
-import io.artifactstore.routing.RoutingDecision;
+import io.artifactstore.resilience.ProviderMonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

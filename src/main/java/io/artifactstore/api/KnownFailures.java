@@ -1,0 +1,50 @@
+package io.artifactstore.api;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StoreFailure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The answer clients get for a failure that is not a {@link ServiceException}: a {@link StoreFailure}
+ * by its kind (the one table from kinds to HTTP statuses), an outage as {@link Outages} sees it, or
+ * nothing, for a bug, which then is an opaque 500.
+ */
+@ApplicationScoped
+public class KnownFailures {
+
+    @Inject
+    Outages outages;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    /** The answer of a failure we can name, or null when it is a bug. */
+    public ServiceException answer(Throwable failure) {
+        Throwable cause = Outages.unwrap(failure);
+        return cause instanceof StoreFailure f ? answer(f) : outages.classify(cause);
+    }
+
+    private ServiceException answer(StoreFailure failure) {
+        String detail = failure.getMessage();
+        return switch (failure.kind()) {
+            case INVALID -> failure.field() == null ? ServiceException.badRequest(detail)
+                    : ServiceException.invalidField(failure.field(), detail);
+            case WRONG_LENGTH, BAD_CHECKSUM -> ServiceException.badRequest(detail);
+            case DENIED -> new ServiceException(403, "Forbidden", detail);
+            case NOT_FOUND -> ServiceException.notFound(detail);
+            case STALLED -> ServiceException.requestTimeout(detail);
+            case ALREADY_EXISTS -> ServiceException.conflict(detail);
+            case TOO_LARGE -> ServiceException.tooLarge(detail);
+            case BAD_RANGE -> new ServiceException(416, "Range Not Satisfiable", detail);
+            case BUSY -> ServiceException.tooManyRequests(detail, retryAfterSeconds(failure));
+            case UNAVAILABLE -> ServiceException.unavailable(detail, retryAfterSeconds(failure));
+            case REFUSED -> null; // the store turned down a request of ours: our fault, not the client's
+        };
+    }
+
+    /** The failure's own wait, else the monitor's: by the next probe the store may be back. */
+    private long retryAfterSeconds(StoreFailure failure) {
+        return failure.retryAfterSeconds() != null ? failure.retryAfterSeconds() : config.health().probeInterval().toSeconds();
+    }
+}
