@@ -2,7 +2,10 @@ package io.artifactstore.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -10,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.UUID;
 
 /** problem+json answers for the plain Vert.x routes, with the same rules as {@link ProblemMapper}. */
@@ -17,6 +21,10 @@ import java.util.UUID;
 public class HttpProblems {
 
     private static final Logger LOG = Logger.getLogger(HttpProblems.class);
+    /** How long, at most, a refused request's remaining body is read before its connection closes. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+    /** A pause of the client this long ends the lingering at once. */
+    static final Duration LINGER_IDLE = Duration.ofMillis(300);
 
     @Inject
     ObjectMapper json;
@@ -105,8 +113,43 @@ public class HttpProblems {
         response.putHeader(HttpHeaders.CONNECTION, "close");
         response.end(body).onComplete(written -> {
             if (ctx.request().version() != HttpVersion.HTTP_2) {
-                ctx.request().connection().close();
+                lingerThenClose(ctx);
             }
         });
+    }
+
+    /**
+     * Closes the connection, after reading and dropping what the client still sends (nginx's lingering
+     * close): most HTTP clients write the whole body before they read, and a connection closed under
+     * them ends in a broken pipe instead of the answer just sent. Bounded: it closes once the client
+     * pauses for {@link #LINGER_IDLE} or after {@link #LINGER} in all.
+     */
+    private static void lingerThenClose(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        HttpConnection connection = request.connection();
+        if (request.isEnded()) {
+            connection.close();
+            return;
+        }
+        Vertx vertx = ctx.vertx();
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        long[] idle = {vertx.setTimer(LINGER_IDLE.toMillis(), fired -> connection.close())};
+        try {
+            request.handler(dropped -> {
+                vertx.cancelTimer(idle[0]);
+                long left = Math.min(LINGER_IDLE.toNanos(), deadline - System.nanoTime());
+                if (left <= 0) {
+                    connection.close();
+                } else {
+                    idle[0] = vertx.setTimer(Math.max(1, left / 1_000_000), fired -> connection.close());
+                }
+            }).endHandler(ended -> {
+                vertx.cancelTimer(idle[0]);
+                connection.close();
+            }).resume();
+        } catch (IllegalStateException alreadyRead) {
+            vertx.cancelTimer(idle[0]);
+            connection.close();
+        }
     }
 }

@@ -2,16 +2,21 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.core.Ulid;
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.RawHttp;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import java.util.Map;
 
 import static io.artifactstore.artifact.ApiClient.as;
 import static io.artifactstore.artifact.ApiClient.imageRequest;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -73,6 +78,24 @@ class UploadValidationTest {
         request.put("type", "intermediate");
         request.put("contentType", "application/x-anything");
         as(token).body(request).post("/api/v1/artifacts").then().statusCode(201);
+    }
+
+    @Test
+    void anOversizedBodyIsAnsweredToAClientThatWritesItAllBeforeReading() {
+        // Refused on its Content-Length before the body arrives; the service drops what follows for a
+        // while before it closes, so the client reads the 413 instead of hitting a reset mid-write.
+        byte[] body = new byte[4 * 1024 * 1024];
+        for (int round = 0; round < 5; round++) {
+            try (RawHttp client = RawHttp.open(ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class))) {
+                client.send("POST /api/v1/artifacts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").send(body);
+                RawHttp.Response answer = client.read(Duration.ofSeconds(10));
+                assertThat(answer.status()).isEqualTo(413);
+                assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(client.closedByServer(Duration.ofSeconds(10))).isTrue();
+            }
+        }
+        assertNothingWasCreated();
     }
 
     @Test
