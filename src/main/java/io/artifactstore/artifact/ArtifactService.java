@@ -16,7 +16,6 @@ import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
 import io.artifactstore.routing.UploadTargets;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,7 +65,7 @@ public class ArtifactService {
     ArtifactStoreConfig config;
 
     @Inject
-    MeterRegistry metrics;
+    UploadCounters uploads;
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
@@ -352,10 +351,10 @@ public class ArtifactService {
 
     /** Counts the verdict of each complete on a pending variant: completed, rejected (422) or missing (409). */
     private void countUpload(Variant variant, Throwable failure) {
-        String outcome = failure == null ? "completed"
-                : failure instanceof ServiceException e && e.status() == 422 ? "rejected"
-                : failure instanceof ServiceException e && e.status() == 409 ? "missing" : "error";
-        metrics.counter("artifact_store_uploads_total", "type", variant.key().type().wireName(), "provider", variant.provider, "outcome", outcome).increment();
+        String outcome = failure == null ? UploadCounters.COMPLETED
+                : failure instanceof ServiceException e && e.status() == 422 ? UploadCounters.REJECTED
+                : failure instanceof ServiceException e && e.status() == 409 ? UploadCounters.MISSING : UploadCounters.ERROR;
+        uploads.count(variant.key().type(), variant.provider, outcome);
     }
 
     /** Reads the object back through a streaming digest: the provider keeps no checksum of it. */

@@ -176,7 +176,6 @@ public final class ResilientProvider implements StorageProvider {
                     .onItemOrFailure().invoke((item, failure) -> sample.stop(Timer.builder("artifact_store_provider_operation")
                             .description("Calls to storage providers, through their guard")
                             .tags("provider", delegate.name(), "operation", operation, "outcome", outcome(failure))
-                            .publishPercentileHistogram()
                             .register(metrics)));
         }));
     }

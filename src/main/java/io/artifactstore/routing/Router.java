@@ -6,6 +6,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,5 +37,13 @@ public class Router {
             }
         }
         return fallThrough;
+    }
+
+    /** Every decision the rules can make, the default one included. */
+    public List<RoutingDecision> decisions() {
+        List<RoutingDecision> all = new ArrayList<>();
+        rules.forEach(rule -> all.add(new RoutingDecision(rule.provider(), rule.fallbacks(), rule.name())));
+        all.add(fallThrough);
+        return all;
     }
 }

@@ -2,8 +2,11 @@ package io.artifactstore.routing;
 
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.resilience.ProviderMonitor;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -22,6 +25,19 @@ public class UploadTargets {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    Router router;
+
+    /** Every fallback the rules allow is counted from start-up, at 0, so an alert's rate() sees it from the first scrape. */
+    void registerFallbacks(@Observes StartupEvent started) {
+        router.decisions().forEach(route -> route.fallbacks().forEach(to -> fallbacks(route.provider(), to)));
+    }
+
+    private Counter fallbacks(String from, String to) {
+        return Counter.builder("artifact_store_fallbacks_total").description("Uploads sent to a fallback provider because the routed one could not take them")
+                .tags("from", from, "to", to).register(metrics);
+    }
+
     public String choose(RoutingDecision route) {
         if (monitor.canTakeUploads(route.provider())) {
             return route.provider();
@@ -30,7 +46,7 @@ public class UploadTargets {
             if (monitor.canTakeUploads(fallback)) {
                 // Counted, not logged at INFO: during an outage every ticket comes here; the monitor
                 // logs the provider's state changes once each.
-                metrics.counter("artifact_store_fallbacks_total", "from", route.provider(), "to", fallback).increment();
+                fallbacks(route.provider(), fallback).increment();
                 LOG.debugf("Provider %s cannot take uploads; falling back to %s", route.provider(), fallback);
                 return fallback;
             }

@@ -11,6 +11,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import io.artifactstore.testing.Promtool;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +50,33 @@ class OperationsTest {
                 .contains("artifact_store_circuit_state{provider=\"local\"} 0.0")
                 .contains("artifact_store_stored_bytes{provider=\"s3\"}")
                 .doesNotContain("metrics/image"); // never a tenant or an id as a label
+    }
+
+    @Test
+    void theMetricsAreFitForAlerting() throws Exception {
+        ApiClient.uploaded(Tokens.readerWriter("alerting"), "b", new byte[16]);
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        // What alerts rate() over exists from start-up, for every combination the configuration implies.
+        assertThat(metrics)
+                .containsPattern("(?m)^artifact_store_fallbacks_total\\{from=\"s3\",to=\"local\"} ")
+                .containsPattern("(?m)^artifact_store_uploads_total\\{outcome=\"rejected\",provider=\"s3\",type=\"video\"} ")
+                .containsPattern("(?m)^artifact_store_provider_bytes_total\\{direction=\"out\",provider=\"local\"} ");
+        // Every family says what it is.
+        Matcher families = Pattern.compile("(?m)^# TYPE (\\S+) ").matcher(metrics);
+        while (families.find()) {
+            assertThat(metrics).containsPattern("(?m)^# HELP " + Pattern.quote(families.group(1)) + " \\S");
+        }
+        // Latency histograms have a dozen buckets per series, not Micrometer's ~70.
+        for (String histogram : new String[] {"http_server_requests_seconds", "artifact_store_provider_operation_seconds"}) {
+            Matcher series = Pattern.compile("(?m)^" + histogram + "_bucket\\{(.*)le=\"[^\"]+\",?(.*)} ").matcher(metrics);
+            java.util.Map<String, Integer> buckets = new java.util.HashMap<>();
+            while (series.find()) {
+                buckets.merge(series.group(1) + series.group(2), 1, Integer::sum);
+            }
+            assertThat(buckets).as(histogram).isNotEmpty();
+            assertThat(buckets.values()).as(histogram).allMatch(count -> count == 13);
+        }
+        assertThat(Promtool.checkMetrics(metrics)).isEmpty();
     }
 
     @Test

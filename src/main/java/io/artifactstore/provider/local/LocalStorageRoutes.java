@@ -6,6 +6,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.StoreFailure.Kind;
 import io.artifactstore.provider.StorageProviders;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -53,6 +54,13 @@ public class LocalStorageRoutes {
     ArtifactStoreConfig config;
 
     void register(@Observes Router router) {
+        // Every local provider's byte counters exist from start-up at 0, so a rate() sees them from the first scrape.
+        providers.byName().forEach((name, provider) -> {
+            if (provider instanceof LocalStorageProvider) {
+                bytesCounter(name, "in");
+                bytesCounter(name, "out");
+            }
+        });
         router.put(PATH_PREFIX + "*").handler(this::upload);
         router.get(PATH_PREFIX + "*").handler(this::download);
         router.head(PATH_PREFIX + "*").handler(this::download);
@@ -227,8 +235,13 @@ public class LocalStorageRoutes {
     }
 
     private void countBytes(Target target, String direction, long bytes) {
-        metrics.counter("artifact_store_provider_bytes_total", "provider", target.fields().provider(), "direction", direction)
-                .increment(bytes);
+        bytesCounter(target.fields().provider(), direction).increment(bytes);
+    }
+
+    private Counter bytesCounter(String provider, String direction) {
+        return Counter.builder("artifact_store_provider_bytes_total")
+                .description("Bytes through the local data path: in (signed PUTs), out (signed GETs)")
+                .tags("provider", provider, "direction", direction).register(metrics);
     }
 
     private static long parseExpiry(String value) {
