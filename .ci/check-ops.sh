@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Offline checks of the operations files: the kustomize overlays build and every object matches its
-# schema, docker/compose.yaml matches the Compose specification and mounts only files that exist, the
+# schema and has no field its type lacks, docker/compose.yaml matches the Compose specification and mounts only files that exist, the
 # alert rules pass promtool's checks and unit tests, the k8s PrometheusRule carries the same rules,
 # and the dashboard and the rules name only metrics the service exports. Fails loudly on any problem.
-# Installs what is missing with the ordinary clients (apt-get for promtool, npm for the validators).
+# Installs what is missing with the ordinary clients (apt-get for promtool, npm for the validators,
+# pinned in .ci/ops/package-lock.json). Needs no cluster and no Docker engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)

@@ -2,7 +2,8 @@
 // first and passes their output files as arguments):
 //   node .ci/ops/check-ops.mjs RENDERED.yaml...   check everything, exit 1 on any problem
 //   node .ci/ops/check-ops.mjs --write            regenerate k8s/base/prometheusrule.yaml from docker/prometheus/rules.yml
-import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -45,14 +46,42 @@ if (process.argv.includes('--write')) {
 const MODELS = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator/monitoring.coreos.com',
 };
-async function modelOf(apiVersion, kind) {
+function moduleOf(apiVersion) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const base = MODELS[group] ?? (group ? `kubernetes-models/${group}` : 'kubernetes-models');
-  const module = await import(`${base}/${version}`).catch(() => null);
+  return `${base}/${version}`;
+}
+async function modelOf(apiVersion, kind) {
+  const module = await import(moduleOf(apiVersion)).catch(() => null);
   return module?.[kind];
 }
 
+/**
+ * The JSON schemas let unknown fields through, as Kubernetes' own do; the models' TypeScript types do
+ * not: each object becomes an object literal of its type, and tsc reports any field the type lacks
+ * (a misspelt "imagePullPolicy" or "readinessProbe" would otherwise be dropped silently by the API server).
+ */
+function checkUnknownFields(objects) {
+  const source = join(HERE, '.unknown-fields-check.ts');
+  const lines = objects.map(({ id, obj, module }, i) =>
+    `import type { I${obj.kind} as T${i} } from "${module}/${obj.kind}";\nexport const o${i}: T${i} = ${JSON.stringify(obj)}; // ${id}`);
+  writeFileSync(source, lines.join('\n') + '\n');
+  try {
+    const tsc = spawnSync(process.execPath, [join(HERE, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict',
+      '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', source], { encoding: 'utf8' });
+    const written = readFileSync(source, 'utf8').split('\n');
+    for (const line of (tsc.stdout + tsc.stderr).split('\n').filter(Boolean)) {
+      const at = line.match(/\.ts\((\d+),\d+\): (.*)$/);
+      problem(at ? `${written[at[1] - 1].replace(/^.*\/\/ /, '')}: ${at[2]}` : `tsc: ${line}`);
+    }
+    if (tsc.status === 0) ok(`${objects.length} objects have no field their types lack (TypeScript ${packageVersion('typescript')})`);
+  } finally {
+    rmSync(source, { force: true });
+  }
+}
+
 async function checkKubernetes(files) {
+  const typed = [];
   for (const file of files) {
     const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
     if (docs.length === 0) problem(`${file}: no objects`);
@@ -67,6 +96,7 @@ async function checkKubernetes(files) {
       try {
         new Model(obj).validate();
         kinds.push(obj.kind);
+        typed.push({ id, obj, module: moduleOf(obj.apiVersion) });
       } catch (e) {
         problem(`${id}: ${e.message}`);
       }
@@ -83,6 +113,7 @@ async function checkKubernetes(files) {
       ok(`${file}: PrometheusRule carries the groups of docker/prometheus/rules.yml`);
     }
   }
+  checkUnknownFields(typed);
 }
 
 // --- Compose: the Compose specification's schema, and every file it mounts exists ------------------
