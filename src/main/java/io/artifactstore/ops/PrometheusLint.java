@@ -27,13 +27,17 @@ public class PrometheusLint {
      * Left out: Vert.x's long-task timer of open connections, written as a summary whose samples
      * ({@code _active_count}, {@code _duration_sum}) are not a summary's ({@code http_server_active_requests}
      * still counts what is in flight); the JVM's CPU time in nanoseconds, a unit in the name
-     * ({@code process_cpu_usage} stays).
+     * ({@code process_cpu_usage} stays); and two gauges their libraries register twice under one id, so
+     * that only the first one's value was ever exported and the second was a warning at every start:
+     * Netty's {@code netty.eventexecutor.workers} and the PostgreSQL client's gauges ({@code postgresql.current},
+     * {@code postgresql.queue.size}, one registration per pool); Quarkus' own {@code sql_pool_*} report the pool.
      */
     @Produces
     @Singleton
     MeterFilter unlintable() {
         return MeterFilter.deny(id -> (id.getName().equals("http.server.connections") && id.getType() == Meter.Type.LONG_TASK_TIMER)
-                || id.getName().equals("process.cpu.time"));
+                || id.getName().equals("process.cpu.time") || id.getName().equals("netty.eventexecutor.workers")
+                || (id.getName().startsWith("postgresql.") && id.getType() == Meter.Type.GAUGE));
     }
 
     /**
