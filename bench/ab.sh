@@ -4,7 +4,8 @@
 # scenarios alternated A, B, A, B... so both see the same machine. On a shared machine whose speed
 # drifts by tens of percent within the hour, this is the comparison that means something.
 # Usage: bench/ab.sh REVISION [ROUNDS]   (D=10s per scenario, JAVA_OPTS as bench/run.sh; PROFILE=tl|ts|du
-#        adds a JFR profile of that scenario on both, written to bench/results/)
+#        adds a JFR profile of that scenario on both, written to bench/results/; JAVA_OPTS_A or JAVA_OPTS_B
+#        gives one side options of its own, e.g. a setting: bench/ab.sh HEAD with JAVA_OPTS_A="... -Dkey=value")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD REVISION=${1:?usage: bench/ab.sh REVISION [ROUNDS]} ROUNDS=${2:-3}
@@ -79,7 +80,8 @@ PROPS
     export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=bench
     export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=${HTTP[$1]} QUARKUS_MANAGEMENT_PORT=$((HTTP[$1] + 4))
     export ARTIFACT_STORE_PUBLIC_URL="http://127.0.0.1:${HTTP[$1]}" SMALLRYE_CONFIG_LOCATIONS="$WORK/$1/bench.properties"
-    exec java $JAVA_OPTS -jar "${APP[$1]}/target/quarkus-app/quarkus-run.jar" >"$WORK/$1.log" 2>&1
+    opts=JAVA_OPTS_${1^^}
+    exec java ${!opts:-$JAVA_OPTS} -jar "${APP[$1]}/target/quarkus-app/quarkus-run.jar" >"$WORK/$1.log" 2>&1
   ) &
   PIDS+=($!)
 }
@@ -112,7 +114,7 @@ declare -A NAME=([tl]="upload ticket, local" [ts]="upload ticket, s3" [du]="down
 RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ)-ab.txt"
 {
   echo "artifact-store side by side, $(date -u '+%Y-%m-%d %H:%M UTC'): A = $REVISION ($(git rev-parse --short "$REVISION")), B = work tree at $(git rev-parse --short HEAD)$(git diff --quiet || echo ' + changes')"
-  echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); service: $JAVA_OPTS; wrk 2 threads, 32 connections, $D each"
+  echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1); service: A ${JAVA_OPTS_A:-$JAVA_OPTS}, B ${JAVA_OPTS_B:-$JAVA_OPTS}; wrk 2 threads, 32 connections, $D each"
 } | tee "$RESULT"
 echo "warming up..."
 for s in a b; do for sc in tl ts du; do D=15s scenario $s $sc >/dev/null; done; done
