@@ -17,6 +17,8 @@ PIDS=()
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 2   # a service still shutting down when its database goes would linger: it gets no more time
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
   git -C "$ROOT" worktree remove --force "$WORK/a-src" >/dev/null 2>&1 || true
   rm -rf "$WORK"
