@@ -79,6 +79,15 @@ public final class PackagedService {
         }
     }
 
+    /** The exit code of a start-up that should fail; it fails the test if the process is still running after {@code within}. */
+    public int exitCode(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError(name + " did not stop: " + log());
+        }
+        return process.exitValue();
+    }
+
     /** Sends SIGTERM; answers whether the process ended within the time (it is killed otherwise). */
     public boolean stop(Duration within) throws InterruptedException {
         if (process == null) {
