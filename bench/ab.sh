@@ -52,11 +52,7 @@ PIDS+=($!)
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
 openssl rsa -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null
-b64url() { openssl base64 -e -A | tr '+/' '-_' | tr -d '='; }
-NOW=$(date +%s)
-HEADER=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-PAYLOAD=$(printf '{"iss":"bench","sub":"bench","tenant_id":"bench","groups":["artifacts.read","artifacts.write"],"iat":%d,"exp":%d}' "$NOW" $((NOW + 7200)) | b64url)
-TOKEN="$HEADER.$PAYLOAD.$(printf '%s.%s' "$HEADER" "$PAYLOAD" | openssl dgst -sha256 -sign "$WORK/key.pem" | b64url)"
+TOKEN=$(docker/mint-token.sh "$WORK/key.pem" bench bench 7200)
 AUTH="Authorization: Bearer $TOKEN"
 
 declare -A HTTP=([a]=$((PORT + 10)) [b]=$((PORT + 20))) APP=([a]="$WORK/a-src" [b]="$ROOT") ID

@@ -59,11 +59,7 @@ runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -o "-p $
 step "a signing key pair and a token (RS256, openssl)"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
 openssl rsa -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null
-b64url() { openssl base64 -e -A | tr '+/' '-_' | tr -d '='; }
-NOW=$(date +%s)
-HEADER=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-PAYLOAD=$(printf '{"iss":"image-check","sub":"ci","tenant_id":"acme","groups":["artifacts.read","artifacts.write"],"iat":%d,"exp":%d}' "$NOW" $((NOW + 600)) | b64url)
-TOKEN="$HEADER.$PAYLOAD.$(printf '%s.%s' "$HEADER" "$PAYLOAD" | openssl dgst -sha256 -sign "$WORK/key.pem" | b64url)"
+TOKEN=$(docker/mint-token.sh "$WORK/key.pem" image-check acme 600)
 
 step "running the image (buildah run --isolation chroot --network host), configured by environment variables only"
 CONTAINER=$(buildah from "$IMAGE")
