@@ -5,7 +5,8 @@
 # drifts by tens of percent within the hour, this is the comparison that means something.
 # Usage: bench/ab.sh REVISION [ROUNDS]   (D=10s per scenario, JAVA_OPTS as bench/run.sh; PROFILE=tl|ts|du
 #        adds a JFR profile of that scenario on both, written to bench/results/; JAVA_OPTS_A or JAVA_OPTS_B
-#        gives one side options of its own, e.g. a setting: bench/ab.sh HEAD with JAVA_OPTS_A="... -Dkey=value")
+#        gives one side options of its own, e.g. a setting: bench/ab.sh HEAD with JAVA_OPTS_A="... -Dkey=value";
+#        SHOW_LOGS=N prints the last N lines of each service's log at the end)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD REVISION=${1:?usage: bench/ab.sh REVISION [ROUNDS]} ROUNDS=${2:-3}
@@ -137,5 +138,8 @@ if [ -n "${PROFILE:-}" ]; then
     echo "where the CPU goes in $s, ${NAME[$PROFILE]}:" | tee -a "$RESULT"
     jfr print --events jdk.ExecutionSample --stack-depth 64 "$WORK/$s.jfr" | python3 bench/hotspots.py | tee -a "$RESULT"
   done
+fi
+if [ -n "${SHOW_LOGS:-}" ]; then
+  for s in a b; do echo "last lines of $s's log:"; tail -n "$SHOW_LOGS" "$WORK/$s.log"; done
 fi
 echo "results written to $RESULT"

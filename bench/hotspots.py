@@ -17,6 +17,7 @@ COMPONENTS = [
     ("SHA-256 / HMAC", r"sun\.security\.provider\.SHA|com\.sun\.crypto\.provider\.HmacCore"),
     ("AWS SigV4 presigning", r"software\.amazon\.awssdk"),
     ("metrics (Micrometer)", r"micrometer"),
+    ("logging (JBoss LogManager, JSON)", r"org\.jboss\.logmanager|quarkus\.logging\.json|org\.eclipse\.parsson"),
     ("artifact-store code", r"^io\.artifactstore"),
 ]
 

@@ -11,15 +11,15 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 import java.util.regex.Pattern;
 
 /**
  * One line per request on the API port, logger {@code io.artifactstore.access}: method, route
- * template, status, duration and tenant, as message and as MDC fields (which the JSON log of prod
- * turns into fields). The route is the template, never the path with its query, so neither a signed
- * URL's signature nor an id ever reaches the log, and no header is logged, so no token either.
+ * template, status, duration and tenant; with JSON logs (prod) also as fields, written off the event
+ * loop by {@link AccessLogWriter}. Its level turns it off (WARN). The route is the template, never
+ * the path with its query, so neither a signed URL's signature nor an id ever reaches the log, and
+ * no header is logged, so no token either.
  */
 @ApplicationScoped
 public class AccessLog {
@@ -32,6 +32,9 @@ public class AccessLog {
 
     @Inject
     ArtifactStoreConfig config;
+
+    @Inject
+    AccessLogWriter writer;
 
     void register(@Observes Router router) {
         router.route().order(-3000).handler(this::timeAndLog);
@@ -50,19 +53,10 @@ public class AccessLog {
         String route = route(ctx);
         int status = ctx.response().getStatusCode();
         String tenant = tenant(ctx);
-        MDC.put("method", method);
-        MDC.put("route", route);
-        MDC.put("status", status);
-        MDC.put("durationMs", millis);
-        MDC.put("tenant", tenant);
-        try {
+        if (writer.active()) {
+            writer.write(method, route, status, millis, tenant);
+        } else { // readable logs (dev, tests): through the log manager
             LOG.infof("%s %s %d %d ms tenant=%s", method, route, status, millis, tenant);
-        } finally {
-            MDC.remove("method");
-            MDC.remove("route");
-            MDC.remove("status");
-            MDC.remove("durationMs");
-            MDC.remove("tenant");
         }
     }
 
