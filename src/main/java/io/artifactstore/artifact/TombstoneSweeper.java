@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,11 +45,14 @@ public class TombstoneSweeper {
     @Inject
     Vertx vertx;
 
+    @Inject
+    Clock clock;
+
     private long timerId = -1;
 
     void start(@Observes StartupEvent event) {
         timerId = vertx.setPeriodic(Math.max(1000, config.lifecycle().reaperInterval().toMillis()), id ->
-                sweepDue(Instant.now()).subscribe().with(
+                sweepDue(clock.instant()).subscribe().with(
                         swept -> LOG.debugf("Swept %d tombstoned objects", swept),
                         failure -> LOG.debugf("Tombstone sweep failed: %s", failure.getClass().getName())));
     }
