@@ -1,5 +1,6 @@
 package io.artifactstore.routing;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Glob;
@@ -33,7 +34,7 @@ final class RoutingRules {
             ArtifactStoreConfig.Routing.Rule rule = routing.rules().get(i);
             String key = PREFIX + "rules[" + i + "]";
             if (!names.add(rule.name())) {
-                throw new IllegalStateException("Routing rule '" + rule.name() + "' (" + key + ".name) is defined twice");
+                throw new ConfigurationException("Routing rule '" + rule.name() + "' (" + key + ".name) is defined twice");
             }
             rules.add(compile(rule, key, providerExists));
         }
@@ -78,12 +79,12 @@ final class RoutingRules {
     private static void requireProvider(Predicate<String> providerExists, String provider, String key, String rule) {
         if (!providerExists.test(provider)) {
             throw rule == null
-                    ? new IllegalStateException(key + "=" + provider + " names no configured provider")
+                    ? new ConfigurationException(key + "=" + provider + " names no configured provider")
                     : invalid(rule, key, "'" + provider + "' names no configured provider");
         }
     }
 
-    private static IllegalStateException invalid(String rule, String key, String why) {
-        return new IllegalStateException("Routing rule '" + rule + "' (" + key + "): " + why);
+    private static ConfigurationException invalid(String rule, String key, String why) {
+        return new ConfigurationException("Routing rule '" + rule + "' (" + key + "): " + why);
     }
 }
