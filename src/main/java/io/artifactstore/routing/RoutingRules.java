@@ -7,6 +7,7 @@ import io.artifactstore.core.Glob;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
 final class RoutingRules {
 
     private static final String PREFIX = "artifact-store.routing.";
+    private static final List<String> ARTIFACT_TYPES = Arrays.stream(ArtifactType.values()).map(ArtifactType::wireName).toList();
 
     record Compiled(String defaultProvider, List<RoutingRule> rules) {
     }
@@ -51,7 +53,7 @@ final class RoutingRules {
         Set<ArtifactType> types = EnumSet.noneOf(ArtifactType.class);
         for (String type : when.types().orElse(List.of())) {
             types.add(ArtifactType.fromWireName(type).orElseThrow(() -> invalid(rule.name(), key + ".when.types",
-                    "'" + type + "' is not an artifact type")));
+                    "'" + type + "' is not an artifact type; artifact types: " + ARTIFACT_TYPES)));
         }
         long minSize = size(when.minSize(), 0, rule.name(), key + ".when.min-size");
         long maxSize = size(when.maxSize(), Long.MAX_VALUE, rule.name(), key + ".when.max-size");
