@@ -28,7 +28,9 @@ public class ProvidersResource {
     ProviderMonitor monitor;
 
     /** {@code problem}: why the provider cannot take uploads (such as "bucket 'x' does not exist"), null while it can. */
-    public record ProviderStatus(String name, String type, boolean healthy, String circuit, String problem) {
+    public record ProviderStatus(String name, String type, boolean healthy, String circuit,
+                                 @Schema(nullable = true, description = "Why the provider cannot take uploads; null while it can",
+                                         examples = "bucket 'media' does not exist") String problem) {
     }
 
     @GET
