@@ -40,6 +40,8 @@ public class KnownFailures {
             case BUSY -> ServiceException.tooManyRequests(detail, retryAfterSeconds(failure));
             case UNAVAILABLE -> ServiceException.unavailable(detail, retryAfterSeconds(failure));
             case REFUSED -> null; // the store turned down a request of ours: our fault, not the client's
+            // The provider cannot serve anyone until an operator fixes it; the monitor has logged it once.
+            case MISCONFIGURED -> ServiceException.unavailable("A storage provider is unavailable: " + detail, retryAfterSeconds(failure));
         };
     }
 

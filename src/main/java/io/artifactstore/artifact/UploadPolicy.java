@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
@@ -31,18 +32,18 @@ public class UploadPolicy {
     @Inject
     public UploadPolicy(ArtifactStoreConfig config) {
         config.types().forEach((name, policy) -> {
-            ArtifactType type = ArtifactType.fromWireName(name).orElseThrow(() -> new IllegalStateException(
+            ArtifactType type = ArtifactType.fromWireName(name).orElseThrow(() -> new ConfigurationException(
                     "artifact-store.types." + name + " names an unknown artifact type; known types: " + wireNames()));
             byType.put(type, Rule.of(policy));
         });
         for (ArtifactType type : ArtifactType.values()) {
             if (!byType.containsKey(type)) {
-                throw new IllegalStateException("artifact-store.types." + type.wireName() + " is not configured");
+                throw new ConfigurationException("artifact-store.types." + type.wireName() + " is not configured");
             }
         }
         config.variants().forEach((name, policy) -> {
             if (!Ids.isValid(name)) {
-                throw new IllegalStateException("artifact-store.variants." + name + " is not a valid variant name");
+                throw new ConfigurationException("artifact-store.variants." + name + " is not a valid variant name");
             }
             byVariant.put(name, Rule.of(policy));
         });

@@ -102,6 +102,15 @@ public interface ArtifactStoreConfig {
         Duration probeInterval();
     }
 
+    StoredBytes storedBytes();
+
+    /** The {@code artifact_store_stored_bytes} gauge. */
+    interface StoredBytes {
+        /** How often one replica recomputes the bytes per provider (a scan of every variant) and every replica reads them. */
+        @WithDefault("30s")
+        Duration refreshInterval();
+    }
+
     interface Auth {
         /** Name of the JWT claim that carries the tenant id. */
         @WithDefault("tenant_id")

@@ -1,5 +1,6 @@
 package io.artifactstore.config;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.ExecutionMode;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
@@ -42,7 +43,7 @@ public class ProdSettingsCheck implements ConfigSourceFactory {
             missing.add("MP_JWT_VERIFY_PUBLICKEY_LOCATION (mp.jwt.verify.publickey.location, a PEM or JWKS file or URL)");
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("artifact-store cannot start in prod mode; set " + String.join(", ", missing)
+            throw new ConfigurationException("artifact-store cannot start in prod mode; set " + String.join(", ", missing)
                     + ". See README, Configuration.");
         }
         return List.of();

@@ -33,7 +33,12 @@ public class StoreFailure extends RuntimeException {
         /** The store is unreachable, overloaded or failing: trying again later may pass. */
         UNAVAILABLE,
         /** The store turned the request down for reasons of its own (credentials, policy). */
-        REFUSED
+        REFUSED,
+        /**
+         * The store is not set up as configured, such as a bucket that does not exist: an operator has
+         * to act, so trying again will not cure it.
+         */
+        MISCONFIGURED
     }
 
     /** What a store's outage tells the client: nothing of the store's own error. */
@@ -78,6 +83,11 @@ public class StoreFailure extends RuntimeException {
     /** The store refused a request of ours: a misconfiguration, not something the client can change. */
     public static StoreFailure refused(Throwable cause) {
         return new StoreFailure(Kind.REFUSED, "The storage provider refused the request", null, null, cause);
+    }
+
+    /** The provider's bucket does not exist; the message names it, never an endpoint or a credential. */
+    public static StoreFailure bucketMissing(String bucket) {
+        return new StoreFailure(Kind.MISCONFIGURED, "bucket '" + bucket + "' does not exist", null, null, null);
     }
 
     /** Whether {@code failure} is a failure of this kind. */

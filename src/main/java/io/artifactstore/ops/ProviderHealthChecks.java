@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -38,11 +39,13 @@ public class ProviderHealthChecks {
 
     private HealthCheckResponse check(ResilientProvider provider) {
         boolean reachable = monitor.isReachable(provider.name());
-        return HealthCheckResponse.named("provider-" + provider.name())
+        HealthCheckResponseBuilder check = HealthCheckResponse.named("provider-" + provider.name())
                 .status(reachable || monitor.anyCanTakeUploads())
                 .withData("type", provider.type())
                 .withData("reachable", reachable)
-                .withData("circuit", provider.circuitState().name())
-                .build();
+                .withData("circuit", provider.circuitState().name());
+        // Why it cannot take uploads, e.g. "bucket 'x' does not exist": a misconfiguration is not an outage.
+        monitor.problem(provider.name()).ifPresent(problem -> check.withData("problem", problem));
+        return check.build();
     }
 }

@@ -1,5 +1,6 @@
 package io.artifactstore.provider;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,18 +32,18 @@ final class ProviderSettings {
             }
             ProviderSetting setting = byName.get(key);
             if (setting == null) {
-                throw new IllegalStateException(qualified(provider, key) + " is not a setting of " + type
+                throw new ConfigurationException(qualified(provider, key) + " is not a setting of " + type
                         + " providers; known settings: " + byName.keySet());
             }
             setting.problemWith(entry.getValue()).ifPresent(problem -> {
-                throw new IllegalStateException(qualified(provider, key) + " " + problem);
+                throw new ConfigurationException(qualified(provider, key) + " " + problem);
             });
             settings.put(key, entry.getValue().strip());
         }
         for (ProviderSetting setting : byName.values()) {
             if (!settings.containsKey(setting.name())) {
                 if (setting.required()) {
-                    throw new IllegalStateException(qualified(provider, setting.name()) + " is required for " + type + " providers");
+                    throw new ConfigurationException(qualified(provider, setting.name()) + " is required for " + type + " providers");
                 }
                 if (setting.defaultValue() != null) {
                     settings.put(setting.name(), setting.defaultValue());

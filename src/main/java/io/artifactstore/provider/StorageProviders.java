@@ -1,5 +1,6 @@
 package io.artifactstore.provider;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -33,18 +34,18 @@ public class StorageProviders {
         new TreeMap<>(config.providers()).forEach((name, provider) -> {
             ProviderFactory factory = byType.get(provider.type());
             if (factory == null) {
-                throw new IllegalStateException("artifact-store.providers." + name + ".type=" + provider.type()
+                throw new ConfigurationException("artifact-store.providers." + name + ".type=" + provider.type()
                         + " is not a known provider type; known types: " + new TreeMap<>(byType).keySet());
             }
             Map<String, String> settings = ProviderSettings.check(name, provider.type(), factory.settings(), provider.settings());
             try {
                 built.put(name, factory.create(name, settings));
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("artifact-store.providers." + name + ": " + e.getMessage(), e);
+                throw new ConfigurationException("artifact-store.providers." + name + ": " + e.getMessage());
             }
         });
         if (built.isEmpty()) {
-            throw new IllegalStateException("No storage provider is configured: set artifact-store.providers.<name>.type");
+            throw new ConfigurationException("No storage provider is configured: set artifact-store.providers.<name>.type");
         }
         this.providers = Collections.unmodifiableMap(built);
     }

@@ -11,10 +11,14 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,6 +44,8 @@ public class ProviderMonitor {
     MeterRegistry metrics;
 
     private final Map<String, Boolean> reachable = new ConcurrentHashMap<>();
+    /** Why the last probe that really reached the guard failed, per provider; absent once a probe passes. */
+    private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
     private long timerId = -1;
 
     void start(@Observes StartupEvent event) {
@@ -70,6 +76,22 @@ public class ProviderMonitor {
         return reachable.getOrDefault(name, false);
     }
 
+    /**
+     * Why the provider cannot take uploads now, in words fit for an operator and a client (a bucket name
+     * at most, never an address or a credential), or empty when it can.
+     */
+    public Optional<String> problem(String name) {
+        String failure = lastFailure.get(name);
+        boolean open = providers.find(name).map(p -> p.circuitState() == CircuitBreakerState.OPEN).orElse(false);
+        if (open) {
+            return Optional.of(failure == null ? "circuit open" : "circuit open after: " + failure);
+        }
+        if (!reachable.getOrDefault(name, false)) {
+            return Optional.of(failure == null ? "not probed yet" : failure);
+        }
+        return Optional.empty();
+    }
+
     public boolean anyCanTakeUploads() {
         return providers.all().stream().anyMatch(p -> canTakeUploads(p.name()));
     }
@@ -84,14 +106,36 @@ public class ProviderMonitor {
     }
 
     private void record(String name, boolean up, Throwable failure) {
+        // An open breaker refusing the probe says nothing new: the failure that opened it stays the reason.
+        String problem = up ? null : failure instanceof CircuitBreakerOpenException
+                ? lastFailure.getOrDefault(name, "failed calls") : reason(failure);
+        String problemBefore = problem == null ? lastFailure.remove(name) : lastFailure.put(name, problem);
         Boolean before = reachable.put(name, up);
-        if (before != null && before != up) {
-            if (up) {
-                LOG.infof("Provider %s is reachable again", name);
-            } else {
-                LOG.warnf("Provider %s is unreachable (%s)", name, describe(failure));
-            }
+        if (up && Boolean.FALSE.equals(before)) {
+            LOG.infof("Provider %s is reachable again", name);
+        } else if (!up && problem != null && !problem.equals(problemBefore)) {
+            // Once per change of reason, not once per probe.
+            LOG.warnf("Provider %s cannot take uploads: %s (%s)", name, problem, describe(failure));
         }
+    }
+
+    /** A failure in words, by its kind: a missing bucket says so, rather than "unreachable". */
+    static String reason(Throwable failure) {
+        if (failure instanceof StoreFailure f) {
+            return switch (f.kind()) {
+                case MISCONFIGURED -> f.getMessage();
+                case REFUSED -> "it refuses our requests (credentials or permissions)";
+                case UNAVAILABLE, BUSY -> "unreachable or failing";
+                default -> "its probe failed (" + f.kind() + ")";
+            };
+        }
+        if (failure instanceof TimeoutException) {
+            return "timeouts";
+        }
+        if (failure instanceof BulkheadException) {
+            return "too many calls in flight";
+        }
+        return "its probe failed (" + failure.getClass().getSimpleName() + ")";
     }
 
     /** The failure's kind and the store's own exception type: never its message, which may hold addresses. */

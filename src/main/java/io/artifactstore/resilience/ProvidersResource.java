@@ -27,7 +27,10 @@ public class ProvidersResource {
     @Inject
     ProviderMonitor monitor;
 
-    public record ProviderStatus(String name, String type, boolean healthy, String circuit) {
+    /** {@code problem}: why the provider cannot take uploads (such as "bucket 'x' does not exist"), null while it can. */
+    public record ProviderStatus(String name, String type, boolean healthy, String circuit,
+                                 @Schema(nullable = true, description = "Why the provider cannot take uploads; null while it can",
+                                         examples = "bucket 'media' does not exist") String problem) {
     }
 
     @GET
@@ -35,13 +38,15 @@ public class ProvidersResource {
     @Tag(name = "Operations")
     @Operation(summary = "List the storage providers with their health and circuit breaker state",
             description = "`healthy`: the provider's last probe passed and its breaker is not open, so it takes new uploads."
-                    + " `circuit`: CLOSED, OPEN or HALF_OPEN. Role: artifacts.admin.")
+                    + " `circuit`: CLOSED, OPEN or HALF_OPEN. `problem`: why it cannot take uploads, such as"
+                    + " \"bucket 'x' does not exist\" or \"circuit open after: timeouts\"; null while it can. Role: artifacts.admin.")
     @APIResponse(responseCode = "200", description = "Every configured provider.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(type = SchemaType.ARRAY, implementation = ProviderStatus.class)))
     public List<ProviderStatus> list() {
         return providers.all().stream()
-                .map(p -> new ProviderStatus(p.name(), p.type(), monitor.canTakeUploads(p.name()), p.circuitState().name()))
+                .map(p -> new ProviderStatus(p.name(), p.type(), monitor.canTakeUploads(p.name()), p.circuitState().name(),
+                        monitor.problem(p.name()).orElse(null)))
                 .toList();
     }
 }

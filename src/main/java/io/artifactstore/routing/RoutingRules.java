@@ -1,11 +1,13 @@
 package io.artifactstore.routing;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Glob;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.function.Predicate;
 final class RoutingRules {
 
     private static final String PREFIX = "artifact-store.routing.";
+    private static final List<String> ARTIFACT_TYPES = Arrays.stream(ArtifactType.values()).map(ArtifactType::wireName).toList();
 
     record Compiled(String defaultProvider, List<RoutingRule> rules) {
     }
@@ -33,7 +36,7 @@ final class RoutingRules {
             ArtifactStoreConfig.Routing.Rule rule = routing.rules().get(i);
             String key = PREFIX + "rules[" + i + "]";
             if (!names.add(rule.name())) {
-                throw new IllegalStateException("Routing rule '" + rule.name() + "' (" + key + ".name) is defined twice");
+                throw new ConfigurationException("Routing rule '" + rule.name() + "' (" + key + ".name) is defined twice");
             }
             rules.add(compile(rule, key, providerExists));
         }
@@ -50,7 +53,7 @@ final class RoutingRules {
         Set<ArtifactType> types = EnumSet.noneOf(ArtifactType.class);
         for (String type : when.types().orElse(List.of())) {
             types.add(ArtifactType.fromWireName(type).orElseThrow(() -> invalid(rule.name(), key + ".when.types",
-                    "'" + type + "' is not an artifact type")));
+                    "'" + type + "' is not an artifact type; artifact types: " + ARTIFACT_TYPES)));
         }
         long minSize = size(when.minSize(), 0, rule.name(), key + ".when.min-size");
         long maxSize = size(when.maxSize(), Long.MAX_VALUE, rule.name(), key + ".when.max-size");
@@ -78,12 +81,12 @@ final class RoutingRules {
     private static void requireProvider(Predicate<String> providerExists, String provider, String key, String rule) {
         if (!providerExists.test(provider)) {
             throw rule == null
-                    ? new IllegalStateException(key + "=" + provider + " names no configured provider")
+                    ? new ConfigurationException(key + "=" + provider + " names no configured provider")
                     : invalid(rule, key, "'" + provider + "' names no configured provider");
         }
     }
 
-    private static IllegalStateException invalid(String rule, String key, String why) {
-        return new IllegalStateException("Routing rule '" + rule + "' (" + key + "): " + why);
+    private static ConfigurationException invalid(String rule, String key, String why) {
+        return new ConfigurationException("Routing rule '" + rule + "' (" + key + "): " + why);
     }
 }

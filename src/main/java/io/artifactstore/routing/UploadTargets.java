@@ -10,6 +10,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * Picks the provider that really takes an upload: the routed one while it can, else the first of
  * its fallbacks that can. Only when none can does the client hear of it, as a 503 with Retry-After.
@@ -51,7 +55,17 @@ public class UploadTargets {
                 return fallback;
             }
         }
-        throw ServiceException.unavailable("No storage provider can take this upload right now",
+        throw ServiceException.unavailable("No storage provider can take this upload right now: " + whyNot(route),
                 monitor.retryAfter().toSeconds());
+    }
+
+    /** Each provider the route allows, with why it cannot take uploads: "media (circuit open after: timeouts), local (...)". */
+    private String whyNot(RoutingDecision route) {
+        List<String> providers = new ArrayList<>();
+        providers.add(route.provider());
+        providers.addAll(route.fallbacks());
+        return providers.stream().distinct()
+                .map(name -> name + " (" + monitor.problem(name).orElse("cannot take uploads") + ")")
+                .collect(Collectors.joining(", "));
     }
 }

@@ -1,5 +1,6 @@
 package io.artifactstore.security;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,7 +46,7 @@ public class UrlSigner {
             String s = secrets.get(i);
             if (s == null || s.length() < MIN_SECRET_LENGTH) {
                 // Names the setting (never the value): the operator sees which one to fix.
-                throw new IllegalArgumentException((i == 0 ? "artifact-store.signing.secret" : "artifact-store.signing.previous-secrets[" + (i - 1) + "]")
+                throw new ConfigurationException((i == 0 ? "artifact-store.signing.secret" : "artifact-store.signing.previous-secrets[" + (i - 1) + "]")
                         + " must be at least " + MIN_SECRET_LENGTH + " characters long");
             }
             byte[] keyBytes = s.getBytes(StandardCharsets.UTF_8);

@@ -42,7 +42,8 @@ class TwoReplicasIT {
     static void startTwoReplicasAtOnce() throws Exception {
         resources = new ArtifactStoreTestResource();
         Map<String, String> settings = resources.start();
-        Map<String, String> shared = Map.of("artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID());
+        Map<String, String> shared = Map.of("artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID(),
+                "artifact-store.stored-bytes.refresh-interval", "1s");
         one = new PackagedService("replica-one", settings, shared);
         two = new PackagedService("replica-two", settings, shared);
         one.start();
@@ -113,6 +114,35 @@ class TwoReplicasIT {
             assertThat(replica.log()).doesNotContain(token).doesNotContain(signature).doesNotContain("signature=")
                     .doesNotContain(id);
         }
+    }
+
+    @Test
+    void bothReplicasPublishTheSameStoredBytesSoonAfterAnUpload() throws Exception {
+        String token = Tokens.readerWriter("replicas-bytes");
+        byte[] data = ("stored bytes seen by both replicas " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        Thread.sleep(2500); // two refresh intervals: what other tests changed is in the snapshot
+        one.await("stored bytes published", Duration.ofSeconds(10), () -> !Double.isNaN(storedBytes(one)));
+        double before = storedBytes(one);
+
+        JsonPath created = api(one, token).body(Map.of("type", "text", "boardId", "bytes", "contentType", "text/plain",
+                "size", data.length)).post("/api/v1/artifacts").then().statusCode(201).extract().jsonPath();
+        var put = SignedUrlClient.put(created.getString("upload.url"), Map.of("Content-Type", "text/plain"), data);
+        assertThat(put.statusCode()).isEqualTo(200);
+        api(one, token).post("/api/v1/artifacts/{id}/complete", created.getString("artifact.id")).then().statusCode(200);
+
+        // One replica recomputes the snapshot within the interval; both publish what it holds.
+        for (PackagedService replica : List.of(one, two)) {
+            replica.await("stored bytes on " + replica.managementPort(), Duration.ofSeconds(10),
+                    () -> storedBytes(replica) == before + data.length);
+        }
+    }
+
+    /** artifact_store_stored_bytes{provider="local"} as the replica exports it; NaN while it exports none. */
+    private static double storedBytes(PackagedService replica) {
+        String metrics = RestAssured.given().port(replica.managementPort()).get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+        return metrics.lines().filter(line -> line.startsWith("artifact_store_stored_bytes{provider=\"local\"}"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
     }
 
     private static List<JsonNode> jsonLines(PackagedService replica) throws Exception {

@@ -1,5 +1,6 @@
 package io.artifactstore.provider;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.artifactstore.provider.ProviderSetting.Kind;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class ProviderSettingsTest {
     @Test
     void aMisspeltKeyStopsStartUpNamingKeyAndProvider() {
         assertThatThrownBy(() -> ProviderSettings.check("media", "s3", DECLARED, Map.of("bucket", "b", "pathstyle", "true")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("artifact-store.providers.media.pathstyle is not a setting of s3 providers")
                 .hasMessageContaining("path-style");
     }

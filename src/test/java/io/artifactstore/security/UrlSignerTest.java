@@ -1,5 +1,6 @@
 package io.artifactstore.security;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -50,9 +51,9 @@ class UrlSignerTest {
 
     @Test
     void shortSecretsAreRefused() {
-        assertThatThrownBy(() -> new UrlSigner("short", List.of())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new UrlSigner("short", List.of())).isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("artifact-store.signing.secret must be").hasMessageNotContaining("short");
-        assertThatThrownBy(() -> new UrlSigner(NEW, List.of(OLD, "tiny"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new UrlSigner(NEW, List.of(OLD, "tiny"))).isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("artifact-store.signing.previous-secrets[1] must be").hasMessageNotContaining("tiny");
     }
 }

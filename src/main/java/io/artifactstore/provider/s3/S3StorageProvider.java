@@ -18,6 +18,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -107,7 +108,8 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
         return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))))
                 .map(head -> Optional.of(new ObjectInfo(head.contentLength(), null)))
-                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithItem(Optional.empty());
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
+                        || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED)).recoverWithItem(Optional.empty());
     }
 
     @Override
@@ -126,15 +128,20 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     public Multi<ByteBuffer> read(StorageKey key) {
         return call(() -> client.getObject(r -> r.bucket(settings.bucket()).key(objectKey(key)),
                 AsyncResponseTransformer.toPublisher()))
-                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND))
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
+                        || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED))
                 .transform(e -> new ObjectNotFoundException(key.toString()))
                 .onItem().transformToMulti(response -> Multi.createFrom().publisher(AdaptersToFlow.publisher(response)))
                 .onFailure(failure -> !(failure instanceof StoreFailure)).transform(S3StorageProvider::typed); // mid-stream
     }
 
+    /** HEAD on the bucket: a 404 there means the bucket itself is missing, which no retry cures. */
     @Override
     public Uni<Void> probe() {
-        return call(() -> client.headBucket(r -> r.bucket(settings.bucket()))).replaceWithVoid();
+        return call(() -> client.headBucket(r -> r.bucket(settings.bucket()))).replaceWithVoid()
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
+                        || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED))
+                .transform(failure -> StoreFailure.bucketMissing(settings.bucket()));
     }
 
     @Override
@@ -188,6 +195,10 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             }
         }
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof NoSuchBucketException || (cause instanceof S3Exception e && e.awsErrorDetails() != null
+                && "NoSuchBucket".equals(e.awsErrorDetails().errorCode()))) {
+            return StoreFailure.of(StoreFailure.Kind.MISCONFIGURED, "The provider's bucket does not exist");
+        }
         if (cause instanceof NoSuchKeyException || (cause instanceof S3Exception e && e.statusCode() == 404)) {
             return StoreFailure.of(StoreFailure.Kind.NOT_FOUND, "No object at this key");
         }
