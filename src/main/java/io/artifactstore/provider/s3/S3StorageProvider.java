@@ -4,6 +4,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ExactLength;
+import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
 import io.artifactstore.provider.ServerSideCopy;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -26,7 +28,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +52,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     private final S3AsyncClient client;
     private final SigV4Presigner presigner;
     private final Clock clock;
+    private final MultipartUploads multipart;
 
     S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, SigV4Presigner presigner, Clock clock) {
         this.name = name;
@@ -55,6 +60,17 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         this.client = client;
         this.presigner = presigner;
         this.clock = clock;
+        this.multipart = new S3MultipartUploads(settings, client, presigner, this::objectKey);
+    }
+
+    @Override
+    public <A> Optional<A> ability(Class<A> kind) {
+        return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
+    }
+
+    @Override
+    public long maxSinglePutSize() {
+        return settings.maxSinglePutSize();
     }
 
     @Override
@@ -78,6 +94,11 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             // Write once: the store refuses (412) a second PUT on the key, so nobody holding this URL
             // can replace the bytes once they are there, let alone once they are verified.
             clientHeaders.put("If-None-Match", "*");
+        }
+        if (settings.checksumHeaders() && target.sha256() != null) {
+            // The store itself then refuses bytes of another digest, without the service reading them back.
+            clientHeaders.put("x-amz-checksum-sha256", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(target.sha256())));
+            clientHeaders.put("x-amz-sdk-checksum-algorithm", "SHA256");
         }
         Map<String, String> signed = new HashMap<>();
         clientHeaders.forEach((header, value) -> signed.put(header.toLowerCase(Locale.ROOT), value));
@@ -106,8 +127,10 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     @Override
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
-        return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))))
-                .map(head -> Optional.of(new ObjectInfo(head.contentLength(), null)))
+        // With checksum headers, the store may hold the sha256 it checked on upload: then complete need not read the object back.
+        return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))
+                        .checksumMode(settings.checksumHeaders() ? ChecksumMode.ENABLED : null)))
+                .map(head -> Optional.of(new ObjectInfo(head.contentLength(), sha256Hex(head.checksumSHA256()))))
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
                         || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED)).recoverWithItem(Optional.empty());
     }
@@ -162,6 +185,22 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         presigner.close();
     }
 
+    /**
+     * The store's full-object sha256 as hex, or null: none was stored, or it is a checksum of the
+     * parts' checksums ("...-N", from a multipart upload), which is no digest of the bytes.
+     */
+    static String sha256Hex(String base64) {
+        if (base64 == null || base64.contains("-")) {
+            return null;
+        }
+        try {
+            byte[] digest = Base64.getDecoder().decode(base64);
+            return digest.length == 32 ? HexFormat.of().formatHex(digest) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The object name: the provider's prefix, then the artifact's storage key. */
     String objectKey(StorageKey key) {
         return settings.prefix() + key;
@@ -178,7 +217,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         return put.build();
     }
 
-    private static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
+    static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
         return Uni.createFrom().completionStage(request).onFailure().transform(S3StorageProvider::typed);
     }
 
