@@ -54,4 +54,9 @@ public class UploadTargets {
         throw ServiceException.unavailable("No storage provider can take this upload right now",
                 monitor.retryAfter().toSeconds());
     }
+
+    /** Counts an upload that the service itself sent to {@code to} because {@code from}, its routed provider, could not take it. */
+    public void countFallback(String from, String to) {
+        fallbacks(from, to).increment();
+    }
 }

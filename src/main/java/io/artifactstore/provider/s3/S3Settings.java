@@ -17,7 +17,8 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                   boolean pathStyle, Optional<String> accessKeyId, Optional<String> secretAccessKey,
                   String prefix, Optional<String> publicUrl, Optional<String> serverSideEncryption,
                   Optional<String> kmsKeyId, boolean createBucket, boolean responseOverrides,
-                  long verifyMaxSize, int maxConnections, boolean conditionalWrites) {
+                  long verifyMaxSize, int maxConnections, boolean conditionalWrites,
+                  long streamMultipartThreshold, long streamPartSize) {
 
     /** What {@code type: s3} providers accept; the registry checks kinds and fills in defaults. */
     static final List<ProviderSetting> DECLARED = List.of(
@@ -36,7 +37,11 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
             ProviderSetting.optional("response-overrides", Kind.BOOLEAN, "true"),
             ProviderSetting.optional("verify-max-size", Kind.SIZE, "5G"),
             ProviderSetting.optional("max-connections", Kind.WHOLE_NUMBER, "200"),
-            ProviderSetting.optional("conditional-writes", Kind.BOOLEAN, "true"));
+            ProviderSetting.optional("conditional-writes", Kind.BOOLEAN, "true"),
+            // Bytes the service itself writes (worker streaming uploads): above the threshold, S3 multipart
+            // with one part of this size in memory per upload (S3: parts of at least 5 MiB, at most 10,000).
+            ProviderSetting.optional("stream-multipart-threshold", Kind.SIZE, "64M"),
+            ProviderSetting.optional("stream-part-size", Kind.SIZE, "8M"));
 
     /** The settings of one provider, as the registry hands them over: checked against {@link #DECLARED}, defaults filled. */
     static S3Settings from(Map<String, String> settings) {
@@ -58,12 +63,17 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                 optional(settings, "server-side-encryption"), optional(settings, "kms-key-id"),
                 bool(settings, "create-bucket"), bool(settings, "response-overrides"),
                 new MemorySizeConverter().convert(settings.get("verify-max-size")).asLongValue(),
-                Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"));
+                Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"),
+                size(settings, "stream-multipart-threshold"), size(settings, "stream-part-size"));
     }
 
     /** The address signed URLs name: clients must reach it, and the host is part of the signature. */
     Optional<URI> presignEndpoint() {
         return publicEndpoint.or(() -> endpoint);
+    }
+
+    private static long size(Map<String, String> settings, String key) {
+        return new MemorySizeConverter().convert(settings.get(key)).asLongValue();
     }
 
     private static boolean bool(Map<String, String> settings, String key) {
