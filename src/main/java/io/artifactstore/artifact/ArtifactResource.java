@@ -129,8 +129,14 @@ public class ArtifactResource {
         HttpProblems.closeWhenAnsweredEarly(ctx);
         HttpServerRequest request = ctx.request();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        // The body is read only once the service subscribes, after the variant and its target are settled.
+        // The body is read only once the service subscribes, after the variant and its target are settled;
+        // a client that asked to wait (Expect: 100-continue, as curl -T does) is told to send it only then.
         Multi<ByteBuffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+                .onSubscription().invoke(() -> {
+                    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+                        request.response().writeContinue();
+                    }
+                })
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
         return streamed.upload(tenant.id(), Ids.require("id", id), variantName(variant),
                 contentLength(length), body);

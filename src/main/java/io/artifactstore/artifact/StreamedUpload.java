@@ -27,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A worker's upload through the service ({@code PUT .../content}): the body streams to a provider
@@ -81,12 +82,25 @@ public class StreamedUpload {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
-                    return write(pending.variant(), target, written, body)
+                    return detached(write(pending.variant(), target, written, body)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
                             .chain(sha256 -> Panache.withTransaction(() -> record(pending.variant(), target, written, sha256))
-                                    .onFailure().call(() -> discard(target, written)));
+                                    .onFailure().call(() -> discard(target, written))));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
+    }
+
+    /**
+     * Runs the upload to its end even when the caller cancels: Quarkus REST cancels a request's Uni
+     * when its client hangs up, which would stop the writer before it closes its file or aborts its
+     * multipart upload. The body itself then fails, and the failure cleans up and is counted.
+     */
+    private static <T> Uni<T> detached(Uni<T> upload) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<T> outcome = new CompletableFuture<>();
+            upload.subscribe().with(outcome::complete, outcome::completeExceptionally);
+            return Uni.createFrom().completionStage(outcome);
+        });
     }
 
     private static void checkWritable(Variant variant, Long contentLength) {
