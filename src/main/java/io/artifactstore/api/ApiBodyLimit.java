@@ -34,6 +34,8 @@ public class ApiBodyLimit {
         boolean chunked = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
         if (chunked && length == null) {
             reject(ctx, 411, "Length Required", "API requests with a body must carry Content-Length");
+        } else if (StreamedBodies.matches(ctx.request())) {
+            ctx.next(); // a worker's streamed upload: bounded by the variant's declared size, paced by the idle timeout
         } else if (length != null && !fits(length)) {
             reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
         } else {

@@ -119,6 +119,25 @@ public class HttpProblems {
     }
 
     /**
+     * For a request whose body a handler streams: when it is answered before its body was read to the
+     * end (refused, or failed midway), the answer says {@code Connection: close} and the connection
+     * closes after it, lingering like {@link #sendAndClose}, since the unread rest cannot be parsed as a
+     * next request.
+     */
+    public static void closeWhenAnsweredEarly(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(ignored -> {
+            if (!ctx.request().isEnded()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            }
+        });
+        ctx.addEndHandler(ignored -> {
+            if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+                lingerThenClose(ctx);
+            }
+        });
+    }
+
+    /**
      * Closes the connection, after reading and dropping what the client still sends (nginx's lingering
      * close): most HTTP clients write the whole body before they read, and a connection closed under
      * them ends in a broken pipe instead of the answer just sent. Bounded: it closes once the client

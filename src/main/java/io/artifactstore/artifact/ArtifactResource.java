@@ -1,12 +1,17 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Ids;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -15,6 +20,8 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -27,10 +34,12 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /** The artifact endpoints of CONTRACT §3: HTTP in, one service call, HTTP out. */
@@ -51,6 +60,9 @@ public class ArtifactResource {
 
     @Inject
     CurrentTenant tenant;
+
+    @Inject
+    StreamedUpload streamed;
 
     @POST
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
@@ -89,6 +101,45 @@ public class ArtifactResource {
     public Uni<ArtifactView> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                       @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
         return service.complete(tenant.id(), Ids.require("id", id), variantName(variant));
+    }
+
+    @PUT
+    @Path("{id}/content")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed({Roles.WRITE, Roles.ADMIN})
+    @Operation(summary = "Upload a pending variant's bytes through the service, and make it AVAILABLE",
+            description = "For workers: the body, of exactly the declared size (Content-Length required), streams to the"
+                    + " provider that can take it now (the variant's own, else a fallback of its routing rule), its sha256"
+                    + " computed on the way and checked against the declared one; the variant is AVAILABLE when the call"
+                    + " answers. Without Content-Length: 411; above the declared size: 413. The request's Content-Type is not"
+                    + " used: the declared one is stored. A body cut short"
+                    + " stores nothing and leaves the variant PENDING. A provider that fails midway answers 503: send"
+                    + " the bytes again. Role: artifacts.write.")
+    @RequestBody(required = true, description = "Exactly the declared size in bytes",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "The artifact, with the variant AVAILABLE.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest", description = "Content-Length is below the declared size, or the body ended short.")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant is AVAILABLE already, or another upload of it won.")
+    @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The body's sha256 differs from the declared one; nothing is kept.")
+    public Uni<ArtifactView> upload(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                    @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                    @Context RoutingContext ctx) {
+        HttpProblems.closeWhenAnsweredEarly(ctx);
+        HttpServerRequest request = ctx.request();
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        // The body is read only once the service subscribes, after the variant and its target are settled;
+        // a client that asked to wait (Expect: 100-continue, as curl -T does) is told to send it only then.
+        Multi<ByteBuffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+                .onSubscription().invoke(() -> {
+                    if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+                        request.response().writeContinue();
+                    }
+                })
+                .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
+        return streamed.upload(tenant.id(), Ids.require("id", id), variantName(variant),
+                contentLength(length), body);
     }
 
     @GET
@@ -182,6 +233,18 @@ public class ArtifactResource {
 
     private static String variantName(String variant) {
         return variant == null ? UploadRequest.DEFAULT_VARIANT : Ids.require("variant", variant);
+    }
+
+    /** The announced body length; null when none is announced. */
+    private static Long contentLength(String header) {
+        if (header == null) {
+            return null;
+        }
+        String value = header.trim();
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ServiceException.badRequest("Malformed Content-Length");
+        }
+        return Long.parseLong(value);
     }
 
     private static Status parseStatus(String status) {

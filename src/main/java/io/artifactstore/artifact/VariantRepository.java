@@ -36,4 +36,14 @@ public class VariantRepository implements PanacheRepositoryBase<Variant, Variant
                         + " where tenantId = ?4 and artifactId = ?5 and name = ?6 and status = ?7 and storageKey = ?8",
                 Status.AVAILABLE, sha256, now, key.tenantId, key.artifactId, key.name, Status.PENDING, storageKey);
     }
+
+    /**
+     * Marks the variant available on the version a streamed upload wrote, on the provider that took it,
+     * if it is still pending on the version the upload started from; answers how many rows changed.
+     */
+    public Uni<Integer> markStreamed(Variant.Key key, String startedFrom, String provider, String storageKey, String sha256, Instant now) {
+        return update("status = ?1, provider = ?2, storageKey = ?3, sha256 = coalesce(?4, sha256), completedAt = ?5"
+                        + " where tenantId = ?6 and artifactId = ?7 and name = ?8 and status = ?9 and storageKey = ?10",
+                Status.AVAILABLE, provider, storageKey, sha256, now, key.tenantId, key.artifactId, key.name, Status.PENDING, startedFrom);
+    }
 }

@@ -68,4 +68,9 @@ public class UploadTargets {
                 .map(name -> name + " (" + monitor.problem(name).orElse("cannot take uploads") + ")")
                 .collect(Collectors.joining(", "));
     }
+
+    /** Counts an upload that the service itself sent to {@code to} because {@code from}, its routed provider, could not take it. */
+    public void countFallback(String from, String to) {
+        fallbacks(from, to).increment();
+    }
 }

@@ -31,6 +31,11 @@ public final class S3ProxyServer {
         this.log = workDirectory.resolve("s3proxy.log");
     }
 
+    /** Where the server keeps its buckets as folders: objects, and the parts of multipart uploads in progress. */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }

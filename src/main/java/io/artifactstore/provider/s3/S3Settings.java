@@ -18,7 +18,9 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                   String prefix, Optional<String> publicUrl, Optional<String> serverSideEncryption,
                   Optional<String> kmsKeyId, boolean createBucket, boolean responseOverrides,
                   long verifyMaxSize, int maxConnections, boolean conditionalWrites,
-                  long maxSinglePutSize, boolean checksumHeaders) {
+                  long maxSinglePutSize, boolean checksumHeaders,
+
+                  long streamMultipartThreshold, long streamPartSize) {
 
     /** What {@code type: s3} providers accept; the registry checks kinds and fills in defaults. */
     static final List<ProviderSetting> DECLARED = List.of(
@@ -41,7 +43,11 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
             // AWS S3 refuses a single PUT above 5 GiB; larger objects go up in parts.
             ProviderSetting.optional("max-single-put-size", Kind.SIZE, "5G"),
             // Sign a declared sha256 into single PUTs, so the store itself refuses other bytes.
-            ProviderSetting.optional("checksum-headers", Kind.BOOLEAN, "true"));
+            ProviderSetting.optional("checksum-headers", Kind.BOOLEAN, "true"),
+            // Bytes the service itself writes (worker streaming uploads): above the threshold, S3 multipart
+            // with one part of this size in memory per upload (S3: parts of at least 5 MiB, at most 10,000).
+            ProviderSetting.optional("stream-multipart-threshold", Kind.SIZE, "64M"),
+            ProviderSetting.optional("stream-part-size", Kind.SIZE, "8M"));
 
     /** The settings of one provider, as the registry hands them over: checked against {@link #DECLARED}, defaults filled. */
     static S3Settings from(Map<String, String> settings) {
@@ -65,12 +71,17 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                 new MemorySizeConverter().convert(settings.get("verify-max-size")).asLongValue(),
                 Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"),
                 new MemorySizeConverter().convert(settings.get("max-single-put-size")).asLongValue(),
-                bool(settings, "checksum-headers"));
+                bool(settings, "checksum-headers"),
+                size(settings, "stream-multipart-threshold"), size(settings, "stream-part-size"));
     }
 
     /** The address signed URLs name: clients must reach it, and the host is part of the signature. */
     Optional<URI> presignEndpoint() {
         return publicEndpoint.or(() -> endpoint);
+    }
+
+    private static long size(Map<String, String> settings, String key) {
+        return new MemorySizeConverter().convert(settings.get(key)).asLongValue();
     }
 
     private static boolean bool(Map<String, String> settings, String key) {

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -46,6 +47,8 @@ import java.util.function.Supplier;
 public final class S3StorageProvider implements StorageProvider, ServerSideCopy, AutoCloseable {
 
     public static final String TYPE = "s3";
+    /** The largest object S3 accepts in one PUT. */
+    static final long SINGLE_PUT_LIMIT = 5L * 1024 * 1024 * 1024;
 
     private final String name;
     private final S3Settings settings;
@@ -140,8 +143,17 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         return call(() -> client.deleteObject(r -> r.bucket(settings.bucket()).key(objectKey(key)))).replaceWithVoid();
     }
 
+    /**
+     * One PUT up to {@code stream-multipart-threshold} (S3 refuses a single PUT over 5 GiB), multipart
+     * above it; either way the body streams through with back-pressure and a failed body stores nothing.
+     */
     @Override
     public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
+        if (size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT)) {
+            return Uni.createFrom().deferred(() -> new MultipartStreamWrite(client, createRequest(key, contentType),
+                            settings.conditionalWrites(), size, settings.streamPartSize()).write(ExactLength.of(size, body)))
+                    .map(ignored -> new ObjectInfo(size, null));
+        }
         AsyncRequestBody requestBody = AsyncRequestBody.fromPublisher(AdaptersToReactiveStreams.publisher(ExactLength.of(size, body)));
         return call(() -> client.putObject(putRequest(key, contentType, size), requestBody))
                 .map(ignored -> new ObjectInfo(size, null));
@@ -204,6 +216,14 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     /** The object name: the provider's prefix, then the artifact's storage key. */
     String objectKey(StorageKey key) {
         return settings.prefix() + key;
+    }
+
+    private CreateMultipartUploadRequest createRequest(StorageKey key, String contentType) {
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder().bucket(settings.bucket())
+                .key(objectKey(key)).contentType(contentType);
+        settings.serverSideEncryption().ifPresent(create::serverSideEncryption);
+        settings.kmsKeyId().ifPresent(create::ssekmsKeyId);
+        return create.build();
     }
 
     private PutObjectRequest putRequest(StorageKey key, String contentType, long size) {

@@ -1,0 +1,228 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.Checksums;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.StoreFailure;
+import io.artifactstore.core.Ulid;
+import io.artifactstore.provider.StorageProvider;
+import io.artifactstore.resilience.ProviderMonitor;
+import io.artifactstore.resilience.ProviderRegistry;
+import io.artifactstore.routing.Router;
+import io.artifactstore.routing.RoutingDecision;
+import io.artifactstore.routing.UploadFacts;
+import io.artifactstore.routing.UploadTargets;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A worker's upload through the service ({@code PUT .../content}): the body streams to a provider
+ * that can take it now, its sha256 computed on the way, and the pending variant turns available in
+ * the same call. Every streamed upload writes a version of its own; the record moves to it only if
+ * it still names the version the upload started from, like {@code complete}, so of two parallel
+ * uploads of a variant exactly one wins and the record names the bytes it wrote. A loser's bytes,
+ * and bytes that fail their check, are deleted.
+ */
+@ApplicationScoped
+public class StreamedUpload {
+
+    private static final Logger LOG = Logger.getLogger(StreamedUpload.class);
+
+    @Inject
+    ArtifactRepository artifacts;
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    ArtifactService service;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    ProviderMonitor monitor;
+
+    @Inject
+    Router router;
+
+    @Inject
+    UploadTargets targets;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    @Inject
+    UploadCounters uploads;
+
+    /**
+     * Streams {@code body}, announced as {@code contentLength} bytes (null: not announced), into the
+     * pending variant. The body is not read before the variant, its length and a target are settled.
+     */
+    public Uni<ArtifactView> upload(String tenantId, String artifactId, String variantName, Long contentLength, Multi<ByteBuffer> body) {
+        return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId).chain(artifact -> artifact == null
+                        ? Uni.createFrom().<Pending>nullItem()
+                        : variants.findOwned(tenantId, artifactId, variantName).map(v -> v == null ? null : new Pending(artifact, v))))
+                .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact variant"))
+                .chain(pending -> {
+                    checkWritable(pending.variant(), contentLength);
+                    String target = target(pending);
+                    StorageKey written = pending.variant().key().withVersion(Ulid.next());
+                    return detached(write(pending.variant(), target, written, body)
+                            .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
+                            .chain(sha256 -> Panache.withTransaction(() -> record(pending.variant(), target, written, sha256))
+                                    .onFailure().call(() -> discard(target, written))));
+                })
+                .chain(() -> service.get(tenantId, artifactId));
+    }
+
+    /**
+     * Runs the upload to its end even when the caller cancels: Quarkus REST cancels a request's Uni
+     * when its client hangs up, which would stop the writer before it closes its file or aborts its
+     * multipart upload. The body itself then fails, and the failure cleans up and is counted.
+     */
+    private static <T> Uni<T> detached(Uni<T> upload) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<T> outcome = new CompletableFuture<>();
+            upload.subscribe().with(outcome::complete, outcome::completeExceptionally);
+            return Uni.createFrom().completionStage(outcome);
+        });
+    }
+
+    private static void checkWritable(Variant variant, Long contentLength) {
+        if (variant.status == Status.AVAILABLE) {
+            throw ServiceException.conflict("Variant " + variant.name + " is already uploaded; delete the artifact to replace it");
+        }
+        if (contentLength == null) {
+            throw new ServiceException(411, "Length Required", "A streamed upload must carry Content-Length: the declared size, "
+                    + variant.size + " bytes");
+        }
+        if (contentLength > variant.size) {
+            throw ServiceException.tooLarge("The body has " + contentLength + " bytes, " + variant.size + " were declared");
+        }
+        if (contentLength < variant.size) {
+            throw ServiceException.badRequest("The body has " + contentLength + " bytes, " + variant.size + " were declared");
+        }
+    }
+
+    /**
+     * The provider that takes the bytes: the variant's own while it can take uploads, else the routed
+     * one or the first of its fallbacks that can (counted as a fallback); 503 when none can. Decided
+     * before the first byte is read, since a body that has started flowing cannot be sent elsewhere.
+     */
+    private String target(Pending pending) {
+        Variant variant = pending.variant();
+        if (monitor.canTakeUploads(variant.provider)) {
+            return variant.provider;
+        }
+        Artifact artifact = pending.artifact();
+        RoutingDecision route = router.route(new UploadFacts(artifact.tenantId, artifact.type, artifact.boardId,
+                variant.contentType, variant.size, artifact.metadata));
+        Set<String> candidates = new LinkedHashSet<>();
+        candidates.add(route.provider());
+        candidates.addAll(route.fallbacks());
+        for (String candidate : candidates) {
+            if (monitor.canTakeUploads(candidate)) {
+                if (!candidate.equals(route.provider())) {
+                    targets.countFallback(route.provider(), candidate);
+                    LOG.debugf("Provider %s cannot take uploads; streaming to %s", route.provider(), candidate);
+                }
+                return candidate;
+            }
+        }
+        throw ServiceException.unavailable("No storage provider can take this upload right now", monitor.retryAfter().toSeconds());
+    }
+
+    /** Writes the body and answers its sha256; a body that differs from the declared sha256 is deleted (422). */
+    private Uni<String> write(Variant variant, String target, StorageKey key, Multi<ByteBuffer> body) {
+        StorageProvider provider = providers.get(target);
+        MessageDigest digest = Checksums.sha256();
+        Multi<ByteBuffer> digested = body.onItem().invoke(bytes -> digest.update(bytes.duplicate()));
+        return provider.write(key, variant.contentType, variant.size, digested)
+                .onFailure(StreamedUpload::badBody).transform(failure -> ServiceException.badRequest(failure.getMessage()))
+                .chain(info -> {
+                    String sha256 = HexFormat.of().formatHex(digest.digest());
+                    if (variant.sha256 != null && !variant.sha256.equals(sha256)) {
+                        return discard(target, key).chain(() -> Uni.createFrom().failure(
+                                ServiceException.unprocessable("The body's sha256 differs from the declared one")));
+                    }
+                    return Uni.createFrom().item(sha256);
+                });
+    }
+
+    /** A body that ended short or overran: the client's fault, nothing stored. */
+    private static boolean badBody(Throwable failure) {
+        return StoreFailure.is(failure, StoreFailure.Kind.WRONG_LENGTH);
+    }
+
+    /**
+     * Under the artifact's lock, like every change to it: the variant moves to the written version,
+     * and to the provider that took it, if it still names the version the upload started from. The
+     * version it leaves gets a tombstone, since a ticket handed out for it may still write there.
+     */
+    private Uni<Void> record(Variant started, String target, StorageKey written, String sha256) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Variant.Key key = new Variant.Key(started.tenantId, started.artifactId, started.name);
+        return artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
+                .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
+                .chain(artifact -> variants.markStreamed(key, started.storageKey, target, written.toString(), sha256, now))
+                .chain(updated -> updated == 1
+                        ? bury(started, now).chain(() -> artifacts.markAvailable(started.tenantId, started.artifactId, now)).replaceWithVoid()
+                        : variants.findOwned(key.tenantId, key.artifactId, key.name).invoke(current -> {
+                            if (current == null) {
+                                throw ServiceException.notFound("No such artifact variant");
+                            }
+                            throw ServiceException.conflict(current.status == Status.AVAILABLE
+                                    ? "Another upload of this variant completed first"
+                                    : "The variant got a new upload ticket while this upload was streaming");
+                        }).replaceWithVoid());
+    }
+
+    private Uni<Void> bury(Variant left, Instant now) {
+        Instant lastWrite = left.uploadExpiresAt.plus(config.lifecycle().pendingGrace());
+        Tombstone tombstone = Tombstone.of(left, lastWrite.isAfter(now) ? lastWrite : now);
+        return Panache.getSession().chain(session -> session.persist(tombstone));
+    }
+
+    /** Best effort: bytes no record names; if the store is down now, they stay as an orphan for reconciliation. */
+    private Uni<Void> discard(String provider, StorageKey key) {
+        return providers.get(provider).delete(key)
+                .onFailure().invoke(failure -> LOG.debugf("Unrecorded streamed object left on %s: %s", provider, failure.getClass().getName()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** The verdict of each upload that reached a provider, as complete counts its own. */
+    private void count(Variant variant, String provider, Throwable failure) {
+        String outcome = failure == null ? UploadCounters.COMPLETED
+                : failure instanceof ServiceException e && e.status() < 500 || clientLeft(failure) ? UploadCounters.REJECTED
+                : UploadCounters.ERROR;
+        uploads.count(variant.key().type(), provider, outcome);
+    }
+
+    /** A client that hung up midway: its upload is refused, not an error of ours. */
+    private static boolean clientLeft(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.vertx.core.http.HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private record Pending(Artifact artifact, Variant variant) {
+    }
+}
