@@ -67,6 +67,9 @@ public class ArtifactService {
     @Inject
     UploadCounters uploads;
 
+    @Inject
+    LeftoverMultiparts leftovers;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         try {
@@ -89,7 +92,7 @@ public class ArtifactService {
             // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);
             Variant variant = routedVariant(artifact, request, now);
-            return presignUpload(variant)
+            return presignUpload(variant, request)
                     .call(() -> statements.insert(artifact, variant))
                     .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
@@ -98,16 +101,34 @@ public class ArtifactService {
                 .invoke(artifact -> checkBelongs(artifact, type, request))
                 .chain(artifact -> {
                     Variant wanted = routedVariant(artifact, request, now);
-                    return presignUpload(wanted)
+                    return presignUpload(wanted, request)
                             .call(() -> ticketVariant(wanted, now))
                             .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
                                     .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
-                }));
+                }))
+                .call(() -> leftovers.abortUnusable(tenantId, request.artifactId())); // a re-ticket ends earlier multiparts
     }
 
-    /** Signs the upload of the variant's new version and records until when that URL can write. */
-    private Uni<SignedRequest> presignUpload(Variant pending) {
-        return providers.get(pending.provider).presignUpload(new UploadTarget(pending.key(), pending.contentType,
+    /**
+     * Signs the upload of the variant's new version and records until when that URL can write. A
+     * client that uploads in parts gets no single-PUT ticket (null); one is never signed for a size
+     * its store would refuse in one PUT (413, pointing to multipart).
+     */
+    private Uni<SignedRequest> presignUpload(Variant pending, UploadRequest request) {
+        StorageProvider provider = providers.get(pending.provider);
+        if (request.wantsMultipart()) {
+            if (pending.size == 0) {
+                throw ServiceException.invalidField("multipart", "an empty object has no parts: leave multipart out");
+            }
+            pending.uploadExpiresAt = now().plus(config.signing().uploadTtl()); // the time to start the multipart upload
+            return Uni.createFrom().nullItem();
+        }
+        if (pending.size > provider.maxSinglePutSize()) {
+            throw ServiceException.tooLarge("Provider " + provider.name() + " takes at most " + provider.maxSinglePutSize()
+                    + " bytes in one PUT; declared " + pending.size + ". Upload it in parts: create it with \"multipart\": true,"
+                    + " then POST /api/v1/artifacts/{id}/multipart");
+        }
+        return provider.presignUpload(new UploadTarget(pending.key(), pending.contentType,
                         pending.size, pending.sha256, config.signing().uploadTtl()))
                 .invoke(ticket -> pending.uploadExpiresAt = ticket.expiresAt());
     }
@@ -223,7 +244,8 @@ public class ArtifactService {
                         .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
                 .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(all.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures()
-                        .replaceWithVoid());
+                        .replaceWithVoid())
+                .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // its multipart uploads, best effort
     }
 
     /** Records, in the caller's transaction, that no record names these variants' keys any more. */

@@ -21,7 +21,14 @@ public record UploadRequest(
         String filename,
         @CleanMetadata Map<String, Object> metadata,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String variant,
-        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String artifactId) {
+        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String artifactId,
+        Boolean multipart) {
+
+    /** A request without the multipart flag (a single-PUT ticket). */
+    public UploadRequest(String type, String boardId, String contentType, Long size, String sha256, String filename,
+                         Map<String, Object> metadata, String variant, String artifactId) {
+        this(type, boardId, contentType, size, sha256, filename, metadata, variant, artifactId, null);
+    }
 
     /**
      * type/subtype with optional simple parameters; nothing that could split a header or a signature:
@@ -34,6 +41,11 @@ public record UploadRequest(
     static final String FILENAME = "[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}/\\\\]+";
 
     public static final String DEFAULT_VARIANT = "original";
+
+    /** Whether the client uploads in parts (multipart endpoints) instead of one signed PUT. */
+    public boolean wantsMultipart() {
+        return Boolean.TRUE.equals(multipart);
+    }
 
     public String variantOrDefault() {
         return variant == null ? DEFAULT_VARIANT : variant;

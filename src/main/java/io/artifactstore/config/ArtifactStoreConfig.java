@@ -145,6 +145,10 @@ public interface ArtifactStoreConfig {
         /** Hard upper bound of any signed URL's lifetime. */
         @WithDefault("7d")
         Duration maxTtl();
+
+        /** How long a multipart upload may take from its start: its part URLs are signed until then at most. */
+        @WithDefault("24h")
+        Duration multipartTtl();
     }
 
     interface TypePolicy {

@@ -61,4 +61,12 @@ public interface StorageProvider {
     default long digestReadLimit() {
         return Long.MAX_VALUE;
     }
+
+    /**
+     * The largest object one signed PUT may upload here (AWS S3 refuses more than 5 GiB); larger
+     * ones go through {@link MultipartUploads}. No ticket is issued that the store would refuse.
+     */
+    default long maxSinglePutSize() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -5,6 +5,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.SignedRequest;
@@ -149,12 +150,64 @@ public final class ResilientProvider implements StorageProvider {
             return delegate.ability(ServerSideCopy.class)
                     .map(copier -> kind.cast((ServerSideCopy) (from, to) -> guarded("copy", () -> copier.copy(from, to))));
         }
+        if (kind == MultipartUploads.class) {
+            return delegate.ability(MultipartUploads.class).map(multipart -> kind.cast(new GuardedMultipart(multipart)));
+        }
         return Optional.empty(); // an ability this layer does not know how to guard is not handed out unguarded
     }
 
     @Override
     public long digestReadLimit() {
         return delegate.digestReadLimit();
+    }
+
+    @Override
+    public long maxSinglePutSize() {
+        return delegate.maxSinglePutSize();
+    }
+
+    /** Multipart calls through the provider's guard; presigning a part stays local computation, unguarded. */
+    private final class GuardedMultipart implements MultipartUploads {
+
+        private final MultipartUploads multipart;
+
+        GuardedMultipart(MultipartUploads multipart) {
+            this.multipart = multipart;
+        }
+
+        @Override
+        public Limits partLimits() {
+            return multipart.partLimits();
+        }
+
+        @Override
+        public Uni<String> startMultipart(StorageKey key, String contentType, long size) {
+            return guarded("multipart-start", () -> multipart.startMultipart(key, contentType, size));
+        }
+
+        @Override
+        public Uni<SignedRequest> presignPart(StorageKey key, String uploadId, int partNumber, long partSize, java.time.Duration ttl) {
+            try {
+                return multipart.presignPart(key, uploadId, partNumber, partSize, ttl);
+            } catch (RuntimeException e) {
+                return Uni.createFrom().failure(e);
+            }
+        }
+
+        @Override
+        public Uni<java.util.List<Part>> listParts(StorageKey key, String uploadId) {
+            return guarded("multipart-list", () -> multipart.listParts(key, uploadId));
+        }
+
+        @Override
+        public Uni<ObjectInfo> completeMultipart(StorageKey key, String uploadId, java.util.List<CompletedPart> parts, long size, String sha256) {
+            return guarded("multipart-complete", () -> multipart.completeMultipart(key, uploadId, parts, size, sha256));
+        }
+
+        @Override
+        public Uni<Void> abortMultipart(StorageKey key, String uploadId) {
+            return guarded("multipart-abort", () -> multipart.abortMultipart(key, uploadId));
+        }
     }
 
     /**

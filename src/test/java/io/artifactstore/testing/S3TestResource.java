@@ -42,6 +42,8 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
                 Map.entry(prefix + "secret-access-key", S3ProxyServer.SECRET_KEY),
                 Map.entry(prefix + "prefix", "store"),
                 Map.entry(prefix + "create-bucket", "true"),
+                // Small, so a test can ask for a single PUT above it (AWS S3's own limit is 5 GiB).
+                Map.entry(prefix + "max-single-put-size", "20M"),
                 Map.entry("artifact-store.routing.rules[0].name", "videos-to-s3"),
                 Map.entry("artifact-store.routing.rules[0].when.types", "video"),
                 Map.entry("artifact-store.routing.rules[0].provider", PROVIDER),

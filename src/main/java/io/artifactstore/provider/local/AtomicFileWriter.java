@@ -49,10 +49,25 @@ final class AtomicFileWriter {
      * {@code expectedSha256} (when not null) with {@code BAD_CHECKSUM}; nothing is stored then.
      */
     Uni<ObjectInfo> write(Path target, Multi<Buffer> body, long expectedSize, String expectedSha256) {
+        return vertx.fileSystem().mkdirs(target.getParent().toString())
+                .chain(() -> write(body, expectedSize, expectedSha256, (temp, sha256) -> syncTagAndPublish(temp, sha256, target)));
+    }
+
+    /**
+     * Writes exactly {@code expectedSize} bytes as a part of a multipart upload, replacing an earlier
+     * copy of the same part (a client may send a part again). The part's folder must exist: once the
+     * upload is completed or aborted, a part URL still held writes nothing ({@code NOT_FOUND}).
+     */
+    Uni<ObjectInfo> writePart(Path target, Multi<Buffer> body, long expectedSize) {
+        return write(body, expectedSize, null, (temp, sha256) -> syncTagAndReplace(temp, sha256, target));
+    }
+
+    private Uni<ObjectInfo> write(Multi<Buffer> body, long expectedSize, String expectedSha256,
+                                  java.util.function.BiFunction<Path, String, Void> publish) {
         Path temp = incoming.resolve(Ulid.next() + ".part");
         MessageDigest digest = Checksums.sha256();
         long[] written = {0};
-        return vertx.fileSystem().mkdirs(target.getParent().toString())
+        return Uni.createFrom().voidItem()
                 .chain(() -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true)))
                 .chain(file -> {
                     AtomicReference<Throwable> writeFailure = new AtomicReference<>();
@@ -78,7 +93,7 @@ final class AtomicFileWriter {
                 })
                 .map(ignored -> verified(written[0], expectedSize, HexFormat.of().formatHex(digest.digest()), expectedSha256))
                 // Durable before visible: the bytes reach the disk, then a new link publishes them.
-                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> syncTagAndPublish(temp, info.sha256(), target))))
+                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> publish.apply(temp, info.sha256()))))
                 .eventually(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
     }
 
@@ -132,6 +147,19 @@ final class AtomicFileWriter {
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not publish the upload", e);
             }
+        }
+    }
+
+    /** Moves a part into its upload's folder, atomically replacing an earlier copy of it. */
+    private static Void syncTagAndReplace(Path temp, String sha256, Path target) {
+        syncAndTag(temp, sha256);
+        try {
+            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return null;
+        } catch (NoSuchFileException e) {
+            throw StoreFailure.of(StoreFailure.Kind.NOT_FOUND, "No such multipart upload: it was completed or aborted");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not publish the part", e);
         }
     }
 

@@ -34,14 +34,21 @@ public class LocalProviderFactory implements ProviderFactory {
 
     @Override
     public List<ProviderSetting> settings() {
-        return List.of(ProviderSetting.optional("root", ProviderSetting.Kind.TEXT, null));
+        return List.of(ProviderSetting.optional("root", ProviderSetting.Kind.TEXT, null),
+                // Unlimited unless set: the local provider takes any size in one PUT.
+                ProviderSetting.optional("max-single-put-size", ProviderSetting.Kind.SIZE, null));
     }
 
     @Override
     public StorageProvider create(String name, Map<String, String> settings) {
         String root = settings.get("root");
         Path rootPath = root == null || root.isBlank() ? ArtifactStoreConfig.defaultLocalRoot() : Path.of(root);
-        return new LocalStorageProvider(name, rootPath, stripTrailingSlash(config.publicUrl()), signer, vertx, Clock.systemUTC()).prepare();
+        LocalStorageProvider provider = new LocalStorageProvider(name, rootPath, stripTrailingSlash(config.publicUrl()), signer, vertx, Clock.systemUTC());
+        String maxSinglePut = settings.get("max-single-put-size");
+        if (maxSinglePut != null) {
+            provider.limitSinglePut(new io.quarkus.runtime.configuration.MemorySizeConverter().convert(maxSinglePut).asLongValue());
+        }
+        return provider.prepare();
     }
 
     private static String stripTrailingSlash(String url) {

@@ -2,6 +2,7 @@ package io.artifactstore.provider.local;
 
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
 import io.artifactstore.provider.ServerSideCopy;
@@ -42,6 +43,8 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     private final Vertx vertx;
     private final Clock clock;
     private final AtomicFileWriter writer;
+    private final LocalMultipartUploads multipart;
+    private long maxSinglePutSize = Long.MAX_VALUE;
 
     LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
         this.name = name;
@@ -51,6 +54,27 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         this.vertx = vertx;
         this.clock = clock;
         this.writer = new AtomicFileWriter(vertx, this.root.resolve(INCOMING));
+        this.multipart = new LocalMultipartUploads(this, this.root.resolve(INCOMING).resolve("multipart"), vertx, writer);
+    }
+
+    @Override
+    public <A> Optional<A> ability(Class<A> kind) {
+        return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
+    }
+
+    /** Set once, at start-up, from {@code max-single-put-size}. */
+    void limitSinglePut(long bytes) {
+        this.maxSinglePutSize = bytes;
+    }
+
+    @Override
+    public long maxSinglePutSize() {
+        return maxSinglePutSize;
+    }
+
+    /** The multipart uploads of this provider, for the part PUTs of its own routes. */
+    LocalMultipartUploads multipart() {
+        return multipart;
     }
 
     /** Creates the root and its staging directory, so a root that cannot be written fails start-up. */
@@ -90,7 +114,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     }
 
     /** The signed request, or a failed Uni for a field that may not be signed. */
-    private Uni<SignedRequest> signed(String method, LocalUrlSignature.Fields fields, Map<String, String> headers, Instant expiresAt) {
+    Uni<SignedRequest> signed(String method, LocalUrlSignature.Fields fields, Map<String, String> headers, Instant expiresAt) {
         try {
             return Uni.createFrom().item(new SignedRequest(method, LocalUrlSignature.url(publicUrl, fields, signer), headers, expiresAt));
         } catch (IllegalArgumentException e) {
@@ -196,7 +220,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         return clock;
     }
 
-    private Instant expiry(java.time.Duration ttl) {
+    Instant expiry(java.time.Duration ttl) {
         return clock.instant().plus(ttl).with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0);
     }
 

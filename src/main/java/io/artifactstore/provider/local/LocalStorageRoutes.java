@@ -73,7 +73,8 @@ public class LocalStorageRoutes {
             Target target = verifiedTarget(ctx, HttpMethod.PUT);
             long size = Long.parseLong(target.fields().size());
             String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-            if (contentType == null || !contentType.trim().equalsIgnoreCase(target.fields().contentType())) {
+            // A part has no type of its own (browsers send a chunk's type or none): only whole objects are checked.
+            if (!target.fields().isPart() && (contentType == null || !contentType.trim().equalsIgnoreCase(target.fields().contentType()))) {
                 throw forbidden("The Content-Type header differs from the one the URL was signed for");
             }
             String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -87,9 +88,13 @@ public class LocalStorageRoutes {
                 }
             }
             String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
-            UploadSlots.Slot slot = slots.acquire(target.fields().provider() + '/' + target.fields().key());
+            LocalUrlSignature.Fields fields = target.fields();
+            UploadSlots.Slot slot = slots.acquire(fields.provider() + '/' + fields.key()
+                    + (fields.isPart() ? "#" + fields.uploadId() + "/" + fields.partNumber() : ""));
             var body = paced(target, size, io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti());
-            Uni.createFrom().deferred(() -> target.provider().writeBuffers(target.fields().key(), size, sha256, body))
+            Uni.createFrom().deferred(() -> fields.isPart()
+                            ? target.provider().multipart().writePart(fields.uploadId(), fields.partNumber(), size, body)
+                            : target.provider().writeBuffers(fields.key(), size, sha256, body))
                     .onTermination().invoke(slot::release)
                     .subscribe().with(
                             info -> {
@@ -214,7 +219,8 @@ public class LocalStorageRoutes {
         long expires = parseExpiry(param(request, LocalUrlSignature.EXPIRES));
         var fields = new LocalUrlSignature.Fields(method.name(), providerName, key, expires,
                 param(request, LocalUrlSignature.SIZE), param(request, LocalUrlSignature.CONTENT_TYPE),
-                param(request, LocalUrlSignature.SHA256), param(request, LocalUrlSignature.DISPOSITION));
+                param(request, LocalUrlSignature.SHA256), param(request, LocalUrlSignature.DISPOSITION),
+                param(request, LocalUrlSignature.UPLOAD_ID), param(request, LocalUrlSignature.PART_NUMBER));
         if (!fields.wellFormed() || !local.signer().verify(param(request, LocalUrlSignature.KEY_ID), fields.canonical(),
                 param(request, LocalUrlSignature.SIGNATURE))) {
             throw forbidden("The URL's signature does not match this request");

@@ -19,6 +19,8 @@ final class LocalUrlSignature {
     static final String CONTENT_TYPE = "contentType";
     static final String SHA256 = "sha256";
     static final String DISPOSITION = "disposition";
+    static final String UPLOAD_ID = "uploadId";
+    static final String PART_NUMBER = "partNumber";
     static final String KEY_ID = "kid";
     static final String SIGNATURE = "signature";
 
@@ -27,11 +29,25 @@ final class LocalUrlSignature {
 
     /** The fields of one signed request, as issued or as received. Absent optional fields are "". */
     record Fields(String method, String provider, StorageKey key, long expires, String size,
-                  String contentType, String sha256, String disposition) {
+                  String contentType, String sha256, String disposition, String uploadId, String partNumber) {
+
+        Fields(String method, String provider, StorageKey key, long expires, String size,
+               String contentType, String sha256, String disposition) {
+            this(method, provider, key, expires, size, contentType, sha256, disposition, "", "");
+        }
+
+        /** The part of a multipart upload this URL PUTs, or none ({@link #isPart()}). */
+        boolean isPart() {
+            return !uploadId.isEmpty();
+        }
 
         String canonical() {
+            if (!isPart()) { // as before multipart existed, so URLs issued then still verify
+                return UrlSigner.canonical(method, provider, key.toString(), Long.toString(expires), size,
+                        contentType, sha256, disposition);
+            }
             return UrlSigner.canonical(method, provider, key.toString(), Long.toString(expires), size,
-                    contentType, sha256, disposition);
+                    contentType, sha256, disposition, uploadId, partNumber);
         }
 
         /**
@@ -40,12 +56,17 @@ final class LocalUrlSignature {
          */
         boolean wellFormed() {
             return SIZE_FORMAT.matcher(size).matches() && SHA256_FORMAT.matcher(sha256).matches()
-                    && HEADER_VALUE.matcher(contentType).matches() && HEADER_VALUE.matcher(disposition).matches();
+                    && HEADER_VALUE.matcher(contentType).matches() && HEADER_VALUE.matcher(disposition).matches()
+                    && UPLOAD_ID_FORMAT.matcher(uploadId).matches()
+                    && (uploadId.isEmpty() ? partNumber.isEmpty() : PART_NUMBER_FORMAT.matcher(partNumber).matches());
         }
     }
 
     private static final Pattern SIZE_FORMAT = Pattern.compile("|[0-9]{1,19}");
     private static final Pattern SHA256_FORMAT = Pattern.compile("|[0-9a-f]{64}");
+    /** A local upload id is a ULID: it names a folder, so nothing else may pass. */
+    private static final Pattern UPLOAD_ID_FORMAT = Pattern.compile("|[0-9A-HJKMNP-TV-Z]{26}");
+    private static final Pattern PART_NUMBER_FORMAT = Pattern.compile("[1-9][0-9]{0,4}");
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7E]{0,8192}");
 
     static String url(String baseUrl, Fields fields, UrlSigner signer) {
@@ -60,6 +81,8 @@ final class LocalUrlSignature {
         append(url, CONTENT_TYPE, fields.contentType());
         append(url, SHA256, fields.sha256());
         append(url, DISPOSITION, fields.disposition());
+        append(url, UPLOAD_ID, fields.uploadId());
+        append(url, PART_NUMBER, fields.partNumber());
         append(url, KEY_ID, signer.currentKeyId());
         append(url, SIGNATURE, signer.sign(fields.canonical()));
         return url.toString();

@@ -17,7 +17,8 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                   boolean pathStyle, Optional<String> accessKeyId, Optional<String> secretAccessKey,
                   String prefix, Optional<String> publicUrl, Optional<String> serverSideEncryption,
                   Optional<String> kmsKeyId, boolean createBucket, boolean responseOverrides,
-                  long verifyMaxSize, int maxConnections, boolean conditionalWrites) {
+                  long verifyMaxSize, int maxConnections, boolean conditionalWrites,
+                  long maxSinglePutSize, boolean checksumHeaders) {
 
     /** What {@code type: s3} providers accept; the registry checks kinds and fills in defaults. */
     static final List<ProviderSetting> DECLARED = List.of(
@@ -36,7 +37,11 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
             ProviderSetting.optional("response-overrides", Kind.BOOLEAN, "true"),
             ProviderSetting.optional("verify-max-size", Kind.SIZE, "5G"),
             ProviderSetting.optional("max-connections", Kind.WHOLE_NUMBER, "200"),
-            ProviderSetting.optional("conditional-writes", Kind.BOOLEAN, "true"));
+            ProviderSetting.optional("conditional-writes", Kind.BOOLEAN, "true"),
+            // AWS S3 refuses a single PUT above 5 GiB; larger objects go up in parts.
+            ProviderSetting.optional("max-single-put-size", Kind.SIZE, "5G"),
+            // Sign a declared sha256 into single PUTs, so the store itself refuses other bytes.
+            ProviderSetting.optional("checksum-headers", Kind.BOOLEAN, "true"));
 
     /** The settings of one provider, as the registry hands them over: checked against {@link #DECLARED}, defaults filled. */
     static S3Settings from(Map<String, String> settings) {
@@ -58,7 +63,9 @@ record S3Settings(String bucket, String region, Optional<URI> endpoint, Optional
                 optional(settings, "server-side-encryption"), optional(settings, "kms-key-id"),
                 bool(settings, "create-bucket"), bool(settings, "response-overrides"),
                 new MemorySizeConverter().convert(settings.get("verify-max-size")).asLongValue(),
-                Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"));
+                Integer.parseInt(settings.get("max-connections")), bool(settings, "conditional-writes"),
+                new MemorySizeConverter().convert(settings.get("max-single-put-size")).asLongValue(),
+                bool(settings, "checksum-headers"));
     }
 
     /** The address signed URLs name: clients must reach it, and the host is part of the signature. */

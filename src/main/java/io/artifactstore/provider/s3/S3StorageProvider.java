@@ -4,6 +4,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ExactLength;
+import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectNotFoundException;
 import io.artifactstore.provider.ServerSideCopy;
@@ -25,7 +26,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +50,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     private final S3AsyncClient client;
     private final SigV4Presigner presigner;
     private final Clock clock;
+    private final MultipartUploads multipart;
 
     S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, SigV4Presigner presigner, Clock clock) {
         this.name = name;
@@ -54,6 +58,17 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         this.client = client;
         this.presigner = presigner;
         this.clock = clock;
+        this.multipart = new S3MultipartUploads(settings, client, presigner, this::objectKey);
+    }
+
+    @Override
+    public <A> Optional<A> ability(Class<A> kind) {
+        return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
+    }
+
+    @Override
+    public long maxSinglePutSize() {
+        return settings.maxSinglePutSize();
     }
 
     @Override
@@ -77,6 +92,11 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             // Write once: the store refuses (412) a second PUT on the key, so nobody holding this URL
             // can replace the bytes once they are there, let alone once they are verified.
             clientHeaders.put("If-None-Match", "*");
+        }
+        if (settings.checksumHeaders() && target.sha256() != null) {
+            // The store itself then refuses bytes of another digest, without the service reading them back.
+            clientHeaders.put("x-amz-checksum-sha256", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(target.sha256())));
+            clientHeaders.put("x-amz-sdk-checksum-algorithm", "SHA256");
         }
         Map<String, String> signed = new HashMap<>();
         clientHeaders.forEach((header, value) -> signed.put(header.toLowerCase(Locale.ROOT), value));
@@ -171,7 +191,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         return put.build();
     }
 
-    private static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
+    static <T> Uni<T> call(Supplier<CompletableFuture<T>> request) {
         return Uni.createFrom().completionStage(request).onFailure().transform(S3StorageProvider::typed);
     }
 

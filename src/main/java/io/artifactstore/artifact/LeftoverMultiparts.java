@@ -1,0 +1,53 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.provider.MultipartUploads;
+import io.artifactstore.resilience.ProviderRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * Aborts the multipart uploads of an artifact that can no longer be used (their variant was deleted,
+ * re-ticketed or completed): best effort, right after the change. A row stays when its store could not
+ * abort now, so the expiry reaper can finish the job; abandoned parts cost money.
+ */
+@ApplicationScoped
+public class LeftoverMultiparts {
+
+    private static final Logger LOG = Logger.getLogger(LeftoverMultiparts.class);
+
+    @Inject
+    MultipartUploadRepository uploads;
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    ProviderRegistry providers;
+
+    /** Never fails: what cannot be aborted now is left for later. */
+    public Uni<Void> abortUnusable(String tenantId, String artifactId) {
+        return Panache.withSession(() -> uploads.ofArtifact(tenantId, artifactId)
+                        .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<MultipartUpload>of())
+                                : variants.ofArtifact(tenantId, artifactId).map(current -> rows.stream()
+                                .filter(row -> current.stream().noneMatch(v -> v.name.equals(row.variant) && row.usableFor(v)))
+                                .toList())))
+                .chain(unusable -> unusable.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(unusable.stream().map(this::abort).toList()).andCollectFailures().replaceWithVoid())
+                .onFailure().invoke(failure -> LOG.debugf("Left multiparts of %s to the reaper: %s", artifactId, failure.getClass().getName()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Aborts the store's upload, then forgets the row; a failure keeps the row. */
+    Uni<Void> abort(MultipartUpload row) {
+        return providers.get(row.provider).ability(MultipartUploads.class)
+                .map(multipart -> multipart.abortMultipart(row.key(), row.providerUploadId))
+                .orElseGet(() -> Uni.createFrom().voidItem())
+                .chain(() -> Panache.withTransaction(() -> uploads.deleteOwned(row.tenantId, row.id)))
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,68 @@
+package io.artifactstore.artifact;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/**
+ * A multipart upload of one version of a variant ({@code storageKey}); usable only while the variant
+ * is still PENDING on that version (see {@code V4__multipart.sql}). {@code id} is ours and is what
+ * clients see; the store's own upload id stays inside.
+ */
+@Entity
+@Table(name = "multipart_uploads")
+public class MultipartUpload {
+
+    @Id
+    public String id;
+
+    @Column(name = "tenant_id", nullable = false)
+    public String tenantId;
+
+    @Column(name = "artifact_id", nullable = false)
+    public String artifactId;
+
+    @Column(nullable = false)
+    public String variant;
+
+    @Column(nullable = false)
+    public String provider;
+
+    @Column(name = "storage_key", nullable = false)
+    public String storageKey;
+
+    @Column(name = "provider_upload_id", nullable = false)
+    public String providerUploadId;
+
+    @Column(nullable = false)
+    public long size;
+
+    @Column(name = "part_size", nullable = false)
+    public long partSize;
+
+    @Column(name = "part_count", nullable = false)
+    public int partCount;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "expires_at", nullable = false)
+    public Instant expiresAt;
+
+    io.artifactstore.core.StorageKey key() {
+        return io.artifactstore.core.StorageKey.parse(storageKey);
+    }
+
+    /** Whether this upload may still write the variant: the variant is pending on the version it was started for. */
+    boolean usableFor(Variant current) {
+        return current != null && current.status == Status.PENDING && current.storageKey.equals(storageKey);
+    }
+
+    /** The size of part {@code n}: the part size, but the last part holds what is left. */
+    long sizeOfPart(int n) {
+        return n < partCount ? partSize : size - (long) (partCount - 1) * partSize;
+    }
+}

@@ -1,0 +1,28 @@
+package io.artifactstore.artifact;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/** Multipart upload rows, always addressed through their tenant and artifact. */
+@ApplicationScoped
+public class MultipartUploadRepository implements PanacheRepositoryBase<MultipartUpload, String> {
+
+    public Uni<MultipartUpload> findOwned(String tenantId, String artifactId, String id) {
+        return find("id = ?1 and tenantId = ?2 and artifactId = ?3", id, tenantId, artifactId).firstResult();
+    }
+
+    public Uni<List<MultipartUpload>> ofArtifact(String tenantId, String artifactId) {
+        return list("tenantId = ?1 and artifactId = ?2", tenantId, artifactId);
+    }
+
+    public Uni<List<MultipartUpload>> ofVariant(String tenantId, String artifactId, String variant) {
+        return list("tenantId = ?1 and artifactId = ?2 and variant = ?3", tenantId, artifactId, variant);
+    }
+
+    public Uni<Long> deleteOwned(String tenantId, String id) {
+        return delete("id = ?1 and tenantId = ?2", id, tenantId);
+    }
+}

@@ -1,0 +1,219 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StoreFailure;
+import io.artifactstore.core.Ulid;
+import io.artifactstore.provider.MultipartUploads;
+import io.artifactstore.resilience.ProviderRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Multipart uploads of pending variants (CONTRACT §3 "Large uploads"): start, sign part URLs, list
+ * what arrived, complete (the store assembles the parts, then the same verification as a single
+ * PUT's complete) and abort. An upload id is bound to the version of the variant it was started for.
+ */
+@ApplicationScoped
+public class MultipartUploadService {
+
+    /** Part URLs signed per call at most: a bounded answer, and Uppy asks for a few at a time anyway. */
+    static final int MAX_PARTS_PER_CALL = 1000;
+    private static final Pattern ETAG = Pattern.compile("[\\x21-\\x7E]{1,256}");
+
+    @Inject
+    ArtifactRepository artifacts;
+
+    @Inject
+    VariantRepository variants;
+
+    @Inject
+    MultipartUploadRepository uploads;
+
+    @Inject
+    LeftoverMultiparts leftovers;
+
+    @Inject
+    ArtifactService artifactService;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    /**
+     * Starts a multipart upload of the pending variant. Starting again starts another: each stays usable
+     * until the variant is completed (through any of them), re-ticketed or deleted.
+     */
+    public Uni<MultipartMessages.Started> start(String tenantId, String artifactId, String variantName) {
+        return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
+                .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .chain(variant -> {
+                    if (variant.status != Status.PENDING) {
+                        throw ServiceException.conflict("Variant " + variantName + " is already uploaded");
+                    }
+                    if (variant.size == 0) {
+                        throw ServiceException.conflict("An empty object has no parts: upload it with the single PUT of its ticket");
+                    }
+                    MultipartUploads multipart = multipartOf(variant.provider);
+                    PartPlan plan = PartPlan.of(variant.size, multipart.partLimits());
+                    return multipart.startMultipart(variant.key(), variant.contentType, variant.size)
+                            .chain(providerUploadId -> record(variant, providerUploadId, plan)
+                                    .onFailure().call(() -> multipart.abortMultipart(variant.key(), providerUploadId)
+                                            .onFailure().recoverWithNull()));
+                })
+                .map(row -> new MultipartMessages.Started(row.id, row.partSize, row.partCount, row.expiresAt));
+    }
+
+    /**
+     * Under the artifact's lock: the upload is recorded only if the variant is still pending on the
+     * version it was started for, and the variant's upload window then reaches as far as the upload may write.
+     */
+    private Uni<MultipartUpload> record(Variant started, String providerUploadId, PartPlan plan) {
+        Instant now = now();
+        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
+                .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.name))
+                .chain(current -> {
+                    if (current == null || current.status != Status.PENDING || !current.storageKey.equals(started.storageKey)) {
+                        throw ServiceException.conflict("The variant changed while the upload was being started; start again");
+                    }
+                    MultipartUpload row = new MultipartUpload();
+                    row.id = Ulid.next();
+                    row.tenantId = current.tenantId;
+                    row.artifactId = current.artifactId;
+                    row.variant = current.name;
+                    row.provider = current.provider;
+                    row.storageKey = current.storageKey;
+                    row.providerUploadId = providerUploadId;
+                    row.size = current.size;
+                    row.partSize = plan.partSize();
+                    row.partCount = plan.partCount();
+                    row.createdAt = now;
+                    row.expiresAt = now.plus(config.signing().multipartTtl());
+                    if (current.uploadExpiresAt.isBefore(row.expiresAt)) {
+                        current.uploadExpiresAt = row.expiresAt; // so nothing takes the variant for abandoned meanwhile
+                    }
+                    return uploads.persist(row);
+                }));
+    }
+
+    /** Signed URLs for the given parts of a usable upload. */
+    public Uni<MultipartMessages.SignedParts> signParts(String tenantId, String artifactId, String uploadId,
+                                                        MultipartMessages.PartNumbers request) {
+        List<Integer> numbers = request == null ? null : request.partNumbers();
+        if (numbers == null || numbers.isEmpty() || numbers.size() > MAX_PARTS_PER_CALL) {
+            return Uni.createFrom().failure(ServiceException.invalidField("partNumbers",
+                    "must list 1 to " + MAX_PARTS_PER_CALL + " part numbers"));
+        }
+        if (numbers.stream().anyMatch(n -> n == null || n < 1 || n > PartPlan.MAX_PARTS)) {
+            return Uni.createFrom().failure(ServiceException.invalidField("partNumbers",
+                    "must be whole numbers from 1 to " + PartPlan.MAX_PARTS));
+        }
+        return usable(tenantId, artifactId, uploadId).chain(row -> {
+            if (numbers.stream().anyMatch(n -> n > row.partCount)) {
+                throw ServiceException.invalidField("partNumbers", "must be from 1 to " + row.partCount + ", the upload's part count");
+            }
+            Duration left = Duration.between(Instant.now(), row.expiresAt);
+            if (left.toSeconds() < 1) {
+                throw ServiceException.conflict("The multipart upload has expired; start a new one");
+            }
+            Duration ttl = left.compareTo(config.signing().uploadTtl()) < 0 ? left : config.signing().uploadTtl();
+            MultipartUploads multipart = multipartOf(row.provider);
+            return Uni.join().all(numbers.stream().distinct().sorted()
+                            .map(n -> multipart.presignPart(row.key(), row.providerUploadId, n, row.sizeOfPart(n), ttl)
+                                    .map(signed -> new MultipartMessages.SignedPart(n, signed.method(), signed.url(),
+                                            signed.headers(), signed.expiresAt())))
+                            .toList())
+                    .andFailFast()
+                    .map(MultipartMessages.SignedParts::new);
+        });
+    }
+
+    /** The parts the store holds, for a client that resumes. */
+    public Uni<MultipartMessages.StoredParts> listParts(String tenantId, String artifactId, String uploadId) {
+        return usable(tenantId, artifactId, uploadId)
+                .chain(row -> multipartOf(row.provider).listParts(row.key(), row.providerUploadId)
+                        .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).transform(f -> noSuchUpload()))
+                .map(parts -> new MultipartMessages.StoredParts(parts.stream()
+                        .map(p -> new MultipartMessages.StoredPart(p.partNumber(), p.size(), p.etag())).toList()));
+    }
+
+    /**
+     * Has the store assemble the parts, then checks the object exactly as {@code complete} does. The
+     * parts must be 1 to partCount in order, each with the ETag its PUT answered.
+     */
+    public Uni<ArtifactView> complete(String tenantId, String artifactId, String uploadId, MultipartMessages.Complete request) {
+        List<MultipartMessages.CompletedPart> parts = request == null ? null : request.parts();
+        if (parts == null || parts.isEmpty() || parts.size() > PartPlan.MAX_PARTS) {
+            return Uni.createFrom().failure(ServiceException.invalidField("parts", "must list every part of the upload"));
+        }
+        for (MultipartMessages.CompletedPart part : parts) {
+            if (part == null || part.partNumber() == null || part.etag() == null || !ETAG.matcher(part.etag()).matches()) {
+                return Uni.createFrom().failure(ServiceException.invalidField("parts",
+                        "each part needs its partNumber and the ETag its PUT answered"));
+            }
+        }
+        return usable(tenantId, artifactId, uploadId).chain(row -> {
+            for (int i = 0; i < parts.size(); i++) {
+                if (parts.get(i).partNumber() != i + 1 || parts.size() != row.partCount) {
+                    throw ServiceException.invalidField("parts", "must list parts 1 to " + row.partCount + " in order, each once");
+                }
+            }
+            Variant.Key variant = new Variant.Key(tenantId, artifactId, row.variant);
+            return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, row.variant))
+                    .chain(current -> multipartOf(row.provider).completeMultipart(row.key(), row.providerUploadId,
+                            parts.stream().map(p -> new MultipartUploads.CompletedPart(p.partNumber(), p.etag())).toList(),
+                            row.size, current.sha256))
+                    .replaceWithVoid()
+                    // A retried complete finds the upload gone when the first attempt got through: the check below tells.
+                    .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull()
+                    .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
+                    .call(() -> leftovers.abort(row).onFailure().recoverWithNull())
+                    .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
+                    .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
+                    .call(() -> Panache.withTransaction(() -> uploads.deleteOwned(tenantId, row.id)))
+                    .chain(() -> artifactService.complete(variant.tenantId, variant.artifactId, variant.name))
+                    .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
+        });
+    }
+
+    /** Aborts a usable upload; its parts are removed. */
+    public Uni<Void> abort(String tenantId, String artifactId, String uploadId) {
+        return usable(tenantId, artifactId, uploadId).chain(leftovers::abort);
+    }
+
+    /** The tenant's upload, while it can still write its variant; otherwise 404, as if it never was. */
+    private Uni<MultipartUpload> usable(String tenantId, String artifactId, String uploadId) {
+        return Panache.withSession(() -> uploads.findOwned(tenantId, artifactId, uploadId)
+                .chain(row -> row == null ? Uni.createFrom().<MultipartUpload>nullItem()
+                        : variants.findOwned(tenantId, artifactId, row.variant).map(current -> row.usableFor(current) ? row : null)))
+                .onItem().ifNull().failWith(MultipartUploadService::noSuchUpload);
+    }
+
+    private MultipartUploads multipartOf(String provider) {
+        return providers.get(provider).ability(MultipartUploads.class).orElseThrow(() -> ServiceException.conflict(
+                "The variant's provider " + provider + " cannot upload in parts: use the single PUT of its ticket"));
+    }
+
+    private static ServiceException noSuchVariant() {
+        return ServiceException.notFound("No such artifact variant");
+    }
+
+    private static ServiceException noSuchUpload() {
+        return ServiceException.notFound("No such multipart upload: it was completed, aborted or replaced, or never was");
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
