@@ -14,7 +14,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -110,13 +109,25 @@ class BrowserUploadIT {
     }
 
     @Test
-    @Disabled("needs the multipart endpoints of CONTRACT §3 'Large uploads' (helper G's branch); enable once merged")
     void largeFilesGoByPresignedMultipartToBothProviders() throws Exception {
         Map<Path, String> files = new LinkedHashMap<>();
         files.put(randomFile("weights.zip", 30 * MIB), "local");
         files.put(randomFile("film.mp4", 30 * MIB), S3TestResource.PROVIDER);
 
         uploadInTheBrowserAndCheck(files, true);
+    }
+
+    @Test
+    void onlyTheListedOriginIsAnsweredInProd() {
+        // Prod allows no origin by default; artifact-store.cors.origins listed the page's alone.
+        RequestSpecification preflight = RestAssured.given().port(service.apiPort())
+                .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "authorization");
+        assertThat(preflight.header("Origin", pageOrigin()).options("/api/v1/artifacts").header("Access-Control-Allow-Origin"))
+                .isEqualTo(pageOrigin());
+        var stranger = RestAssured.given().port(service.apiPort()).header("Origin", "http://localhost:" + pagePort)
+                .header("Access-Control-Request-Method", "POST").options("/api/v1/artifacts");
+        assertThat(stranger.statusCode()).isEqualTo(403);
+        assertThat(stranger.header("Access-Control-Allow-Origin")).isNull();
     }
 
     /** Picks the files in the page, waits for Uppy, then checks each artifact through the API and its bytes. */
