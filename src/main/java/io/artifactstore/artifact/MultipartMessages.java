@@ -1,6 +1,5 @@
 package io.artifactstore.artifact;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
@@ -24,8 +23,7 @@ public final class MultipartMessages {
 
     @Schema(name = "SignedPart", description = "The request that uploads one part: send exactly this, with a body of"
             + " exactly the part's size; the answer's ETag header names the part on complete.")
-    public record SignedPart(int partNumber, String method, String url,
-                             @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> headers, Instant expiresAt) {
+    public record SignedPart(int partNumber, String method, String url, Map<String, String> headers, Instant expiresAt) {
     }
 
     @Schema(name = "SignedParts")

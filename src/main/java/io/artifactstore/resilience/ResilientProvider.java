@@ -166,7 +166,10 @@ public final class ResilientProvider implements StorageProvider {
         return delegate.maxSinglePutSize();
     }
 
-    /** Multipart calls through the provider's guard; presigning a part stays local computation, unguarded. */
+    /**
+     * Multipart calls through the provider's guard; presigning a part is local computation and
+     * completing one moves every byte of the object (minutes for a large one), so those two pass unguarded.
+     */
     private final class GuardedMultipart implements MultipartUploads {
 
         private final MultipartUploads multipart;
@@ -201,7 +204,8 @@ public final class ResilientProvider implements StorageProvider {
 
         @Override
         public Uni<ObjectInfo> completeMultipart(StorageKey key, String uploadId, java.util.List<CompletedPart> parts, long size, String sha256) {
-            return guarded("multipart-complete", () -> multipart.completeMultipart(key, uploadId, parts, size, sha256));
+            // Assembling is a long data operation, like write: no timeout to cut it short, no retry to start it over.
+            return CallerContext.resumeOnCaller(Uni.createFrom().deferred(() -> multipart.completeMultipart(key, uploadId, parts, size, sha256)));
         }
 
         @Override

@@ -19,6 +19,7 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -125,8 +126,10 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     @Override
     public Uni<Optional<ObjectInfo>> stat(StorageKey key) {
-        return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))))
-                .map(head -> Optional.of(new ObjectInfo(head.contentLength(), null)))
+        // With checksum headers, the store may hold the sha256 it checked on upload: then complete need not read the object back.
+        return call(() -> client.headObject(r -> r.bucket(settings.bucket()).key(objectKey(key))
+                        .checksumMode(settings.checksumHeaders() ? ChecksumMode.ENABLED : null)))
+                .map(head -> Optional.of(new ObjectInfo(head.contentLength(), sha256Hex(head.checksumSHA256()))))
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithItem(Optional.empty());
     }
 
@@ -173,6 +176,22 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     public void close() throws Exception {
         client.close();
         presigner.close();
+    }
+
+    /**
+     * The store's full-object sha256 as hex, or null: none was stored, or it is a checksum of the
+     * parts' checksums ("...-N", from a multipart upload), which is no digest of the bytes.
+     */
+    static String sha256Hex(String base64) {
+        if (base64 == null || base64.contains("-")) {
+            return null;
+        }
+        try {
+            byte[] digest = Base64.getDecoder().decode(base64);
+            return digest.length == 32 ? HexFormat.of().formatHex(digest) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The object name: the provider's prefix, then the artifact's storage key. */
