@@ -96,6 +96,14 @@ public interface ArtifactStoreConfig {
         boolean enabled();
     }
 
+    Cors cors();
+
+    /** Browsers on other origins; Quarkus' CORS filter reads this through quarkus.http.cors.origins. */
+    interface Cors {
+        /** Allowed origins (exact, or a /regex/); none: same-origin only. Env: ARTIFACT_STORE_CORS_ORIGINS. */
+        Optional<List<String>> origins();
+    }
+
     interface Health {
         /** How often every provider is probed through its guard; an outage opens its breaker from these. */
         @WithDefault("5s")

@@ -3,6 +3,7 @@ package io.artifactstore.ops;
 import io.artifactstore.core.Ids;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,6 +29,8 @@ public class AccessLog {
     /** Where Quarkus REST leaves the matched path template (its observability integration, read by Micrometer too). */
     private static final String TEMPLATE = "UrlPathTemplate";
     private static final String STORAGE_ROUTE = "/storage/{provider}/{key}";
+    /** Micrometer's label for CORS preflights too. */
+    private static final String CORS_PREFLIGHT = "/cors-preflight";
     private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9/._-]{1,200}");
 
     @Inject
@@ -63,6 +66,9 @@ public class AccessLog {
     private static String route(RoutingContext ctx) {
         if (ctx.request() instanceof HttpServerRequestInternal request && request.context().getLocal(TEMPLATE) instanceof String template) {
             return template;
+        }
+        if (ctx.request().method() == HttpMethod.OPTIONS && ctx.request().getHeader("Access-Control-Request-Method") != null) {
+            return CORS_PREFLIGHT; // answered by the CORS filter before any resource matched: its path holds ids
         }
         String path = ctx.normalizedPath();
         if (path.startsWith("/storage/")) {

@@ -18,6 +18,8 @@ public final class S3ProxyServer {
 
     public static final String ACCESS_KEY = "test-access-key";
     public static final String SECRET_KEY = "test-secret-key-0123456789";
+    /** Regular expressions, space-separated; [.] since the properties file would eat a backslash. */
+    static final String CORS_ORIGINS = "https?://(localhost|127[.]0[.]0[.]1)(:[0-9]+)?";
     private static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
 
     private final int port;
@@ -56,6 +58,11 @@ public final class S3ProxyServer {
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + ACCESS_KEY,
                     "s3proxy.credential=" + SECRET_KEY,
+                    // The bucket CORS the README asks of every S3 store, for pages on loopback origins (BrowserUploadIT).
+                    "s3proxy.cors-allow-origins=" + CORS_ORIGINS,
+                    "s3proxy.cors-allow-methods=GET HEAD PUT POST DELETE",
+                    "s3proxy.cors-allow-headers=*",
+                    "s3proxy.cors-exposed-headers=ETag",
                     "jclouds.provider=filesystem-nio2",
                     "jclouds.identity=" + ACCESS_KEY,
                     "jclouds.credential=" + SECRET_KEY,

@@ -26,6 +26,11 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return settings(server);
+    }
+
+    /** The service's settings for {@code server} as provider {@code s3}, with videos routed to it. */
+    public static Map<String, String> settings(S3ProxyServer server) {
         String prefix = "artifact-store.providers." + PROVIDER + ".";
         return Map.ofEntries(
                 Map.entry(prefix + "type", "s3"),
