@@ -3,7 +3,7 @@
 # Builds the prod jar, starts PostgreSQL, S3Proxy, nginx (the ceiling reference) and the service,
 # mints RS256 tokens with openssl, runs wrk scenarios and prints a table; the table is also written
 # to bench/results/, with a JFR breakdown of where the CPU goes on the two hottest API paths.
-# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m" by default; BIG_UPLOAD=0 skips the 2 GiB upload)
+# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m" by default; BIG_UPLOAD=0 skips the 2 GiB uploads, ONLY_BIG=1 runs only them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -77,6 +77,10 @@ artifact-store.routing.rules[0].name=videos-to-s3
 artifact-store.routing.rules[0].when.types=video
 artifact-store.routing.rules[0].provider=s3
 artifact-store.routing.rules[0].fallbacks=local
+artifact-store.routing.rules[1].name=models-to-s3
+artifact-store.routing.rules[1].when.types=model
+artifact-store.routing.rules[1].provider=s3
+artifact-store.routing.rules[1].fallbacks=local
 PROPS
 (
   cd "$WORK/app"
@@ -93,7 +97,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null || { echo "service did not start"; tail -20 "$WORK/service.log"; exit 1; }
-SERVICE_PID=$(pgrep -f "quarkus-run.jar" | head -1)
+SERVICE_PID=$SERVICE   # the subshell exec-ed java: same pid (a pgrep could find another service)
 API="http://127.0.0.1:$PORT/api/v1"
 
 # --- Fixtures: stored objects of 1 MiB and 64 MiB, a board of 10,000 artifacts -----------------
@@ -189,23 +193,40 @@ mint_urls() { # size seconds file: signed PUT paths, one per line, for as many t
   BODY="$(upload_request "$1")" URLS_FILE="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" -H "$AUTH" -s "$LUA/mint.lua" "$API/artifacts" >/dev/null 2>&1
 }
 
-# 6. A 2 GiB upload through a local signed URL, first, while the service's memory is still unused:
-#    the heap is capped far below the body (JAVA_OPTS), so only streaming can pass; RSS is sampled
-#    throughout and must stay flat.
-if [ "${BIG_UPLOAD:-1}" != 0 ]; then
-  head -c $((2048 * 1024 * 1024)) /dev/urandom >"$WORK/2g.bin"
-  BIG_URL=$(ticket_url $((2048 * 1024 * 1024)))
+# 6. 2 GiB uploads, first, while the service's memory is still unused: one signed PUT to the local
+#    provider, presigned multipart to local and to S3 (Uppy's way, 4 parts at a time), and the
+#    worker's streaming PUT through the service to local and to S3. The heap is capped far below the
+#    body (JAVA_OPTS), so only streaming can pass; RSS is sampled throughout and must stay flat.
+big() { # name command...: runs one big upload, prints its MiB/s and the service's RSS around it
+  local name=$1 before peak t0 t1 outcome
+  shift
   before=$(rss_mib)
   (while :; do rss_mib; echo; sleep 0.2; done) >"$WORK/rss.log" 2>/dev/null &
-  SAMPLER=$!
+  local sampler=$!
   t0=$(date +%s%N)
-  status=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/2g.bin" -H 'Content-Type: application/octet-stream' "$BIG_URL")
+  outcome=$("$@" 2>&1 | tail -1) || outcome="FAILED: $outcome"
   t1=$(date +%s%N)
-  kill "$SAMPLER"; wait "$SAMPLER" 2>/dev/null || true
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
   peak=$(sort -n "$WORK/rss.log" | tail -1)
+  printf '%-44s %6s MiB/s   RSS %4s MiB before, %4s peak, %4s after   %s\n' "$name" \
+    "$(( 2048 * 1000000000 / (t1 - t0) ))" "$before" "$peak" "$(rss_mib)" "$outcome" | tee -a "$RESULT"
+}
+put_big() { # signed-url: one PUT of the 2 GiB file, answers the HTTP status
+  echo "HTTP $(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/2g.bin" -H 'Content-Type: application/octet-stream' "$1")"
+}
+if [ "${BIG_UPLOAD:-1}" != 0 ]; then
+  head -c $((2048 * 1024 * 1024)) /dev/urandom >"$WORK/2g.bin"
+  echo "2 GiB uploads, one client each ($JAVA_OPTS):" | tee -a "$RESULT"
+  BIG="python3 bench/big_upload.py"
+  big "PUT, local signed URL" put_big "$(ticket_url $((2048 * 1024 * 1024)))"
+  big "presigned multipart, local (4 parts at once)" $BIG multipart "$API" "$TOKEN" intermediate application/octet-stream "$WORK/2g.bin"
+  big "presigned multipart, s3 (4 parts at once)" $BIG multipart "$API" "$TOKEN" model application/octet-stream "$WORK/2g.bin"
+  big "worker streaming PUT, local" $BIG stream "$API" "$TOKEN" intermediate application/octet-stream "$WORK/2g.bin"
+  big "worker streaming PUT, s3" $BIG stream "$API" "$TOKEN" model application/octet-stream "$WORK/2g.bin"
   rm -f "$WORK/2g.bin"
-  echo "PUT 2 GiB, local signed URL, one client: HTTP $status, $(( 2048 * 1000000000 / (t1 - t0) )) MiB/s; service RSS $before MiB before, $peak MiB peak during, $(rss_mib) MiB after ($JAVA_OPTS)" | tee -a "$RESULT"
+  echo | tee -a "$RESULT"
 fi
+[ "${ONLY_BIG:-0}" != 0 ] && { echo "results written to $RESULT"; exit 0; }
 
 IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
 VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
