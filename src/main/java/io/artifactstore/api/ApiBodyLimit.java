@@ -40,17 +40,22 @@ public class ApiBodyLimit {
             reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
         } else {
             // Only a body still to come: a request without one may be paused, never "ended", until it is answered.
-            if (length != null && Long.parseLong(length.trim()) > 0 && !ctx.request().isEnded()) {
-                deadline(ctx);
+            long declared = length == null ? 0 : Long.parseLong(length.trim());
+            if (declared > 0 && !ctx.request().isEnded()) {
+                deadline(ctx, declared);
             }
             ctx.next();
         }
     }
 
-    /** A timer on the request's event loop; it ends a request whose body is still arriving when it fires. */
-    private void deadline(RoutingContext ctx) {
+    /**
+     * A timer on the request's event loop; it ends a request whose body is still arriving when it
+     * fires. Arrived means every declared byte was read, not "ended": a request paused once its body
+     * is read (a long multipart assembly) may hold its end mark back until it is answered.
+     */
+    private void deadline(RoutingContext ctx, long declared) {
         long timer = ctx.vertx().setTimer(config.api().bodyTimeout().toMillis(), id -> {
-            if (!ctx.request().isEnded() && !ctx.response().ended()) {
+            if (ctx.request().bytesRead() < declared && !ctx.request().isEnded() && !ctx.response().ended()) {
                 reject(ctx, 408, "Request Timeout", "The request body did not arrive within " + config.api().bodyTimeout().toSeconds() + " s");
             }
         });
