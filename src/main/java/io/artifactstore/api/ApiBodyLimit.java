@@ -26,7 +26,9 @@ public class ApiBodyLimit {
     ArtifactStoreConfig config;
 
     void register(@Observes Router router) {
-        router.route("/api/*").order(-1000).handler(this::check);
+        // Right after Quarkus' CORS filter (priority 300: route order -300), so a page can read this refusal
+        // too; still before anything reads the body.
+        router.route("/api/*").order(-299).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {

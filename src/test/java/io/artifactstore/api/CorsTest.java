@@ -1,16 +1,20 @@
 package io.artifactstore.api;
 
+import io.artifactstore.testing.RawHttp;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -51,6 +55,10 @@ class CorsTest {
         assertThat(preflight.header("Access-Control-Allow-Origin")).isEqualTo(PAGE);
         assertThat(preflight.header("Access-Control-Allow-Methods")).contains("PUT");
         assertThat(preflight.header("Access-Control-Allow-Headers").toLowerCase()).contains("content-type");
+        // Every header a ticket tells the client to send is one the page may send.
+        List<String> allowed = List.of(preflight.header("Access-Control-Allow-Headers").toLowerCase().split(","));
+        assertThat(created.getMap("upload.headers", String.class, String.class).keySet())
+                .allSatisfy(header -> assertThat(allowed).contains(header.toLowerCase()));
         // No signature at all: the preflight still passes, the real request would not.
         Response unsigned = preflight(PAGE, "/storage/local/whatever/key", "PUT", "content-type");
         assertThat(unsigned.statusCode()).isEqualTo(200);
@@ -126,6 +134,19 @@ class CorsTest {
         assertThat(put.statusCode()).isEqualTo(403);
         assertThat(put.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(put.headers().firstValue("Access-Control-Allow-Origin")).hasValue(PAGE);
+    }
+
+    @Test
+    void aRefusalBeforeAnyResourceCarriesTheCorsHeadersToo() {
+        // A body announced above the API's 1 MiB is refused by a route of its own, before any resource; none is sent.
+        try (RawHttp connection = RawHttp.open(ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class))) {
+            RawHttp.Response tooLarge = connection.send("POST /api/v1/artifacts HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + PAGE
+                    + "\r\nAuthorization: Bearer " + Tokens.readerWriter("cors")
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n").read(Duration.ofSeconds(10));
+            assertThat(tooLarge.status()).isEqualTo(413);
+            assertThat(tooLarge.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(tooLarge.header("Access-Control-Allow-Origin")).isEqualTo(PAGE);
+        }
     }
 
     private static void assertCorsProblem(Response response) {
