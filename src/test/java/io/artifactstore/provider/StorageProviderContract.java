@@ -299,6 +299,23 @@ public abstract class StorageProviderContract {
     }
 
     @Test
+    void aMultipartUploadDoesNotReplaceAnObjectAlreadyAtTheKey() {
+        MultipartUploads multipart = multipart();
+        StorageKey key = newKey("original");
+        byte[] first = randomBytes(100);
+        byte[] second = randomBytes(100);
+        String uploadId = multipart.startMultipart(key, BINARY, second.length).await().indefinitely();
+        SignedRequest part = multipart.presignPart(key, uploadId, 1, second.length, TTL).await().indefinitely();
+        String etag = put(part, second).headers().firstValue("ETag").orElseThrow();
+        assertThat(put(presignPut(key, first.length), first).statusCode()).isBetween(200, 299);
+
+        assertThatThrownBy(() -> multipart.completeMultipart(key, uploadId, List.of(new MultipartUploads.CompletedPart(1, etag)),
+                second.length, null).await().indefinitely()).as("a key is written once");
+        assertThat(get(presignGet(key, null).url()).body()).isEqualTo(first);
+        multipart.abortMultipart(key, uploadId).await().indefinitely();
+    }
+
+    @Test
     void aPartUrlIsBoundToItsUploadIdPartNumberAndLength() {
         MultipartUploads multipart = multipart();
         long min = multipart.partLimits().minPartSize();

@@ -115,6 +115,8 @@ final class S3MultipartUploads implements MultipartUploads {
             long declared = total;
             return S3StorageProvider.call(() -> client.completeMultipartUpload(r -> r.bucket(settings.bucket())
                             .key(objectKey.apply(key)).uploadId(uploadId)
+                            // Write once, as a single PUT: the store refuses (412) to replace an object at the key.
+                            .ifNoneMatch(settings.conditionalWrites() ? "*" : null)
                             .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build())))
                     .map(done -> new ObjectInfo(declared, null));
         });
