@@ -6,6 +6,8 @@ import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -80,8 +82,19 @@ public class ExpiryReaper {
         }
     }
 
-    /** Reaps everything due at {@code now}, batch after batch. */
+    /**
+     * Reaps everything due at {@code now}, batch after batch. Runs on a duplicated Vert.x context of
+     * its own, as a request does: aborting multipart uploads goes through Panache sessions, which a
+     * timer's or a test thread's context cannot carry.
+     */
     public Uni<Reaped> reapDue(Instant at) {
+        io.vertx.core.Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
+                reap(at).subscribe().with(emitter::complete, emitter::fail)));
+    }
+
+    private Uni<Reaped> reap(Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         Duration grace = config.lifecycle().pendingGrace();
         Instant cutoff = now.minus(grace);
