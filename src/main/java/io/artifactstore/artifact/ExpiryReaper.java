@@ -40,6 +40,8 @@ public class ExpiryReaper {
     static final int BATCH = 100;
     /** How long a claimed multipart upload is left to the replica that claimed it. */
     static final Duration LEASE = Duration.ofMinutes(5);
+    /** Object deletes in flight at once per reaper: each also takes a database connection. */
+    static final int PARALLEL_DELETES = 8;
 
     @Inject
     ReaperStatements statements;
@@ -124,7 +126,7 @@ public class ExpiryReaper {
     /** Deletes the released objects now; a tombstone stays while a URL may still write there, or on failure. */
     private Uni<Integer> deleteObjects(List<ReaperStatements.Released> versions, Instant now) {
         return Multi.createFrom().iterable(versions)
-                .onItem().transformToUniAndMerge(version -> deleteObject(version, now))
+                .onItem().transformToUni(version -> deleteObject(version, now)).merge(PARALLEL_DELETES)
                 .collect().with(Collectors.summingInt(gone -> gone ? 1 : 0));
     }
 
@@ -141,20 +143,21 @@ public class ExpiryReaper {
                 .onFailure().recoverWithItem(false);
     }
 
-    /** The multipart uploads of the touched artifacts can no longer be used: abort them now (never fails). */
+    /**
+     * The multipart uploads of the touched artifacts can no longer be used: abort them now (never
+     * fails). One artifact after the other: Panache sessions live on the reaper's context, one at a time.
+     */
     private Uni<Void> abortMultiparts(List<ReaperStatements.Released> versions) {
-        List<Uni<Void>> aborts = versions.stream()
-                .map(v -> List.of(v.tenantId(), v.artifactId())).distinct()
-                .map(owner -> leftovers.abortUnusable(owner.get(0), owner.get(1)))
-                .toList();
-        return aborts.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(aborts).andCollectFailures().replaceWithVoid();
+        return Multi.createFrom().iterable(versions.stream().map(v -> List.of(v.tenantId(), v.artifactId())).distinct().toList())
+                .onItem().transformToUniAndConcatenate(owner -> leftovers.abortUnusable(owner.get(0), owner.get(1)))
+                .collect().last().replaceWithVoid();
     }
 
     /** Multipart uploads past their expiry, whatever their variant: their parts cost money. */
     private Uni<Integer> abortExpiredMultiparts(Instant now) {
         Instant leaseEnd = now.plus(LEASE);
         return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
-                .onItem().transformToUniAndMerge(row -> leftovers.abort(row).replaceWith(1)
+                .onItem().transformToUniAndConcatenate(row -> leftovers.abort(row).replaceWith(1)
                         .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", row.id,
                                 failure.getClass().getName()))
                         .onFailure().recoverWithItem(0))

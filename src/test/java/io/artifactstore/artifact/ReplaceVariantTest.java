@@ -65,6 +65,9 @@ class ReplaceVariantTest {
     MovableClock clock;
 
     @Inject
+    ExpiryReaper reaper;
+
+    @Inject
     Pool database;
 
     @AfterEach
@@ -148,6 +151,25 @@ class ReplaceVariantTest {
         // Without a replacement ticket the variant takes no more streamed bytes.
         given().auth().oauth2(token).contentType("application/octet-stream").body(fresh)
                 .put("/api/v1/artifacts/{id}/content", id).then().statusCode(409);
+    }
+
+    @Test
+    void aReplacementWhoseTicketExpiredIsDroppedAndItsBytesGo() {
+        byte[] old = randomBytes(1200);
+        String id = uploaded("image", old).getString("artifact.id");
+        byte[] fresh = randomBytes(1300);
+        JsonPath replacing = create(token, replaceRequest("image", id, fresh));
+        assertThat(put(ticket(replacing), fresh).statusCode()).isEqualTo(200);
+        StorageKey replacementKey = StorageKey.parse(replacementKey(id));
+
+        clock.advance(Duration.ofMinutes(90)); // past the ticket's 15 minutes and the pending grace
+        reaper.reapDue(clock.instant()).await().atMost(Duration.ofSeconds(60));
+
+        assertThat(replacementKey(id)).isNull();
+        assertThat(stored("image", replacementKey)).as("the never completed replacement").isFalse();
+        as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(200); // nothing pending: unchanged
+        clock.reset();
+        assertDownloads(id, old);
     }
 
     /**
