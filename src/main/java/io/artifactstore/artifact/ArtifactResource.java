@@ -166,7 +166,7 @@ public class ArtifactResource {
                                   @QueryParam("type") @Parameter(description = "Only artifacts of this type",
                                           schema = @Schema(type = SchemaType.STRING, enumeration = {"image", "video", "audio", "text", "model", "dataset", "intermediate"})) String type,
                                   @QueryParam("status") @Parameter(description = "Only artifacts in this status",
-                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"PENDING", "AVAILABLE"})) String status,
+                                          schema = @Schema(type = SchemaType.STRING, enumeration = {"PENDING", "AVAILABLE", "EXPIRED", "MISSING"})) String status,
                                   @QueryParam("limit") @Parameter(description = "Page size, 1 to 1000",
                                           schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "50")) String limit,
                                   @QueryParam("cursor") @Parameter(description = "`nextCursor` of the previous page, as it was given") String cursor) {
@@ -251,7 +251,7 @@ public class ArtifactResource {
         try {
             return Status.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw ServiceException.invalidField("status", "must be PENDING or AVAILABLE");
+            throw ServiceException.invalidField("status", "must be PENDING, AVAILABLE, EXPIRED or MISSING");
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The artifact lifecycle: issue an upload ticket, verify the stored bytes on complete, hand out
@@ -105,8 +106,12 @@ public class ArtifactService {
                 .invoke(artifact -> checkBelongs(artifact, type, request))
                 .chain(artifact -> {
                     Variant wanted = routedVariant(artifact, request, now);
+                    if (artifact.status == Status.EXPIRED) {
+                        artifact.status = Status.PENDING; // a new ticket revives an artifact whose uploads all expired
+                        artifact.updatedAt = now;
+                    }
                     return presignUpload(wanted, request)
-                            .call(() -> ticketVariant(wanted, now))
+                            .call(() -> ticketVariant(wanted, request.wantsReplace(), now))
                             .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
                                     .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
                 }))
@@ -121,6 +126,10 @@ public class ArtifactService {
     private Uni<SignedRequest> presignUpload(Variant pending, UploadRequest request) {
         StorageProvider provider = providers.get(pending.provider);
         if (request.wantsMultipart()) {
+            if (request.wantsReplace()) {
+                throw ServiceException.invalidField("replace", "a replacement is uploaded in one PUT or streamed"
+                        + " (PUT /api/v1/artifacts/{id}/content), not in parts");
+            }
             if (pending.size == 0) {
                 throw ServiceException.invalidField("multipart", "an empty object has no parts: leave multipart out");
             }
@@ -153,13 +162,72 @@ public class ArtifactService {
     public Uni<ArtifactView> complete(String tenantId, String artifactId, String variantName) {
         return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
                 .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
+                .invoke(ArtifactService::checkNotExpired)
                 .chain(variant -> variant.status == Status.AVAILABLE
-                        ? get(tenantId, artifactId)
+                        ? (variant.hasReplacement() ? completeReplacement(variant.replacement()) : get(tenantId, artifactId))
                         : verifyStoredObject(variant)
                         .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
                         .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                                 .chain(artifact -> markAvailable(variant, sha256))))
                         .chain(() -> get(tenantId, artifactId)));
+    }
+
+    /** An EXPIRED variant's ticket can no longer be completed: 409, a new ticket starts over. */
+    private static void checkNotExpired(Variant variant) {
+        if (variant.status == Status.EXPIRED) {
+            throw ServiceException.conflict("The upload ticket of variant " + variant.name + " expired before it was"
+                    + " completed; request a new ticket (POST /api/v1/artifacts with this artifactId) and upload again");
+        }
+    }
+
+    /**
+     * Verifies the bytes of a pending replacement like any upload; then, under the artifact's lock,
+     * the variant moves to them if this is still its replacement, and the version it leaves gets a
+     * tombstone. Until then downloads keep serving the verified version; a failed check keeps it.
+     */
+    private Uni<ArtifactView> completeReplacement(Variant replacement) {
+        return verifyStoredObject(replacement)
+                .onItemOrFailure().invoke((sha256, failure) -> countUpload(replacement, failure))
+                .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(replacement.tenantId, replacement.artifactId)
+                        .chain(artifact -> swapInReplacement(replacement, replacement.provider, replacement.storageKey, sha256))))
+                .chain(() -> get(replacement.tenantId, replacement.artifactId));
+    }
+
+    /**
+     * Under the artifact's lock: the variant moves to the verified bytes of its replacement (stored on
+     * {@code provider} at {@code storageKey}: the ticket's key, or the version a streamed upload wrote)
+     * if {@code replacement} is still the variant's pending replacement. The verified version it
+     * leaves, and a ticket key it does not use, get tombstones. A concurrent delete, new ticket or
+     * completion wins cleanly: 404 or 409, or the same outcome when the same upload completed first.
+     */
+    Uni<Void> swapInReplacement(Variant replacement, String provider, String storageKey, String sha256) {
+        Instant now = now();
+        return variants.findOwned(replacement.tenantId, replacement.artifactId, replacement.name).chain(current -> {
+            if (current == null) {
+                return Uni.createFrom().failure(noSuchVariant());
+            }
+            if (!current.hasReplacement() && current.status == Status.AVAILABLE && current.storageKey.equals(storageKey)) {
+                return Uni.createFrom().voidItem(); // a concurrent complete of the same upload got there first
+            }
+            if (current.status != Status.AVAILABLE || !replacement.storageKey.equals(current.replacementKey)) {
+                return Uni.createFrom().failure(ServiceException.conflict("The variant got a new upload ticket while this"
+                        + " replacement was being checked; upload with the new ticket and complete again"));
+            }
+            List<Variant> released = storageKey.equals(current.replacementKey)
+                    ? List.of(copyOf(current)) : List.of(copyOf(current), current.replacement());
+            Uni<Void> buried = bury(released, now);
+            current.swapInReplacement(provider, storageKey, sha256, now);
+            return buried.chain(() -> artifacts.markAvailable(current.tenantId, current.artifactId, now)).replaceWithVoid();
+        });
+    }
+
+    /** A detached copy of the version a variant names now (for its tombstone). */
+    private static Variant copyOf(Variant v) {
+        Variant copy = new Variant();
+        copy.provider = v.provider;
+        copy.storageKey = v.storageKey;
+        copy.uploadExpiresAt = v.uploadExpiresAt;
+        return copy;
     }
 
     /** Under the artifact's lock: the checked version becomes available, unless it is no longer the variant's. */
@@ -244,15 +312,21 @@ public class ArtifactService {
         Instant now = now();
         return Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                         .chain(artifact -> variants.ofArtifact(tenantId, artifactId))
-                        .call(all -> bury(all, now))
+                        .call(all -> bury(withReplacements(all), now))
                         .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
+                .map(ArtifactService::withReplacements)
                 .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(all.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures()
                         .replaceWithVoid())
                 .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // its multipart uploads, best effort
     }
 
-    /** Records, in the caller's transaction, that no record names these variants' keys any more. */
+    /** Every version the variants name: each one's own and, where one is pending, its replacement's. */
+    static List<Variant> withReplacements(List<Variant> variants) {
+        return variants.stream().flatMap(v -> v.hasReplacement() ? Stream.of(v, v.replacement()) : Stream.of(v)).toList();
+    }
+
+    /** Records, in the caller's transaction, that no record names these versions' keys any more. */
     private Uni<Void> bury(List<Variant> released, Instant now) {
         Object[] tombstones = released.stream().map(v -> Tombstone.of(v, sweepAt(v, now))).toArray();
         return Panache.getSession().chain(session -> session.persistAll(tombstones));
@@ -319,20 +393,30 @@ public class ArtifactService {
     }
 
     /**
-     * Adds the variant to the locked artifact. A pending one of the same name gets the new ticket and
-     * its earlier version a tombstone, so the URL handed out before cannot write what the record
-     * names; an available one is kept (409).
+     * Adds the variant to the locked artifact. A pending (or expired) one of the same name gets the
+     * new ticket and its earlier version a tombstone, so the URL handed out before cannot write what
+     * the record names. An available one is kept (409), unless {@code replace}: then the ticket is
+     * recorded as its replacement (an earlier pending replacement gets a tombstone) and the verified
+     * version stays until the replacement is verified.
      */
-    private Uni<Variant> ticketVariant(Variant wanted, Instant now) {
+    private Uni<Variant> ticketVariant(Variant wanted, boolean replace, Instant now) {
         return variants.findOwned(wanted.tenantId, wanted.artifactId, wanted.name).chain(existing -> {
             if (existing == null) {
                 return variants.persist(wanted);
             }
             if (existing.status == Status.AVAILABLE) {
-                return Uni.createFrom().failure(ServiceException.conflict(
-                        "Variant " + wanted.name + " is already uploaded; delete the artifact to replace it"));
+                if (!replace) {
+                    return Uni.createFrom().failure(ServiceException.conflict("Variant " + wanted.name
+                            + " is already uploaded; ask for a ticket with \"replace\": true to replace its bytes"));
+                }
+                Uni<Void> buryEarlier = existing.hasReplacement()
+                        ? bury(List.of(existing.replacement()), now) : Uni.createFrom().voidItem();
+                existing.replaceWith(wanted);
+                return buryEarlier.replaceWith(existing);
             }
-            Uni<Void> buryEarlier = bury(List.of(existing), now); // its key, taken before the new ticket replaces it
+            Uni<Void> buryEarlier = existing.status == Status.EXPIRED ? Uni.createFrom().voidItem() // the reaper buried it
+                    : bury(List.of(existing), now); // its key, taken before the new ticket replaces it
+            existing.status = Status.PENDING;
             existing.provider = wanted.provider;
             existing.storageKey = wanted.storageKey;
             existing.contentType = wanted.contentType;

@@ -1,6 +1,9 @@
 package io.artifactstore.artifact;
 
-/** Status of an artifact and of each of its variants: bytes are awaited, or verified and readable. */
+/**
+ * Status of an artifact and of each of its variants: bytes are awaited, verified and readable, never
+ * arrived before the ticket expired (EXPIRED), or found missing by reconciliation (MISSING).
+ */
 public enum Status {
-    PENDING, AVAILABLE
+    PENDING, AVAILABLE, EXPIRED, MISSING
 }

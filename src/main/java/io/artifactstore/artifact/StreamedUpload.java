@@ -78,13 +78,17 @@ public class StreamedUpload {
                         ? Uni.createFrom().<Pending>nullItem()
                         : variants.findOwned(tenantId, artifactId, variantName).map(v -> v == null ? null : new Pending(artifact, v))))
                 .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact variant"))
+                .map(found -> found.variant().status == Status.AVAILABLE && found.variant().hasReplacement()
+                        ? new Pending(found.artifact(), found.variant().replacement(), true) : found)
                 .chain(pending -> {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
                     return detached(write(pending.variant(), target, written, body)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
-                            .chain(sha256 -> Panache.withTransaction(() -> record(pending.variant(), target, written, sha256))
+                            .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()
+                                            ? replace(pending.variant(), target, written, sha256)
+                                            : record(pending.variant(), target, written, sha256))
                                     .onFailure().call(() -> discard(target, written))));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
@@ -105,7 +109,11 @@ public class StreamedUpload {
 
     private static void checkWritable(Variant variant, Long contentLength) {
         if (variant.status == Status.AVAILABLE) {
-            throw ServiceException.conflict("Variant " + variant.name + " is already uploaded; delete the artifact to replace it");
+            throw ServiceException.conflict("Variant " + variant.name + " is already uploaded; ask for a ticket with"
+                    + " \"replace\": true to replace its bytes");
+        }
+        if (variant.status == Status.EXPIRED) {
+            throw ServiceException.conflict("The upload ticket of variant " + variant.name + " expired; request a new ticket");
         }
         if (contentLength == null) {
             throw new ServiceException(411, "Length Required", "A streamed upload must carry Content-Length: the declared size, "
@@ -192,6 +200,13 @@ public class StreamedUpload {
                         }).replaceWithVoid());
     }
 
+    /** Under the artifact's lock, like {@link #record}: the verified replacement becomes the variant's version. */
+    private Uni<Void> replace(Variant replacement, String target, StorageKey written, String sha256) {
+        return artifacts.findOwnedForUpdate(replacement.tenantId, replacement.artifactId)
+                .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
+                .chain(artifact -> service.swapInReplacement(replacement, target, written.toString(), sha256));
+    }
+
     private Uni<Void> bury(Variant left, Instant now) {
         Instant lastWrite = left.uploadExpiresAt.plus(config.lifecycle().pendingGrace());
         Tombstone tombstone = Tombstone.of(left, lastWrite.isAfter(now) ? lastWrite : now);
@@ -223,6 +238,10 @@ public class StreamedUpload {
         return false;
     }
 
-    private record Pending(Artifact artifact, Variant variant) {
+    /** The variant to write: a pending one, or the pending replacement of an available one ({@code replacing}). */
+    private record Pending(Artifact artifact, Variant variant, boolean replacing) {
+        Pending(Artifact artifact, Variant variant) {
+            this(artifact, variant, false);
+        }
     }
 }

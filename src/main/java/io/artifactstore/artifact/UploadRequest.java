@@ -22,12 +22,19 @@ public record UploadRequest(
         @CleanMetadata Map<String, Object> metadata,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String variant,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String artifactId,
-        Boolean multipart) {
+        Boolean multipart,
+        Boolean replace) {
 
     /** A request without the multipart flag (a single-PUT ticket). */
     public UploadRequest(String type, String boardId, String contentType, Long size, String sha256, String filename,
                          Map<String, Object> metadata, String variant, String artifactId) {
-        this(type, boardId, contentType, size, sha256, filename, metadata, variant, artifactId, null);
+        this(type, boardId, contentType, size, sha256, filename, metadata, variant, artifactId, null, null);
+    }
+
+    /** A request that replaces no verified bytes. */
+    public UploadRequest(String type, String boardId, String contentType, Long size, String sha256, String filename,
+                         Map<String, Object> metadata, String variant, String artifactId, Boolean multipart) {
+        this(type, boardId, contentType, size, sha256, filename, metadata, variant, artifactId, multipart, null);
     }
 
     /**
@@ -45,6 +52,11 @@ public record UploadRequest(
     /** Whether the client uploads in parts (multipart endpoints) instead of one signed PUT. */
     public boolean wantsMultipart() {
         return Boolean.TRUE.equals(multipart);
+    }
+
+    /** Whether the ticket may replace the verified bytes of an AVAILABLE variant (kept until the new ones are verified). */
+    public boolean wantsReplace() {
+        return Boolean.TRUE.equals(replace);
     }
 
     public String variantOrDefault() {

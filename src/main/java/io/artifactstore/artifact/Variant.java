@@ -60,6 +60,81 @@ public class Variant {
     @Column(name = "upload_expires_at", nullable = false)
     public Instant uploadExpiresAt;
 
+    /*
+     * A replacement awaiting its bytes (all null when none): the ticket of an AVAILABLE variant
+     * created with "replace": true. The fields above keep naming the verified version until it is
+     * verified, then they take these values.
+     */
+    @Column(name = "replacement_provider")
+    public String replacementProvider;
+
+    @Column(name = "replacement_key")
+    public String replacementKey;
+
+    @Column(name = "replacement_content_type")
+    public String replacementContentType;
+
+    @Column(name = "replacement_size")
+    public Long replacementSize;
+
+    @Column(name = "replacement_sha256", length = 64)
+    public String replacementSha256;
+
+    @Column(name = "replacement_expires_at")
+    public Instant replacementExpiresAt;
+
+    public boolean hasReplacement() {
+        return replacementKey != null;
+    }
+
+    /** The pending replacement as a detached, PENDING variant of its own: what its upload must match. */
+    Variant replacement() {
+        Variant r = new Variant();
+        r.tenantId = tenantId;
+        r.artifactId = artifactId;
+        r.name = name;
+        r.status = Status.PENDING;
+        r.provider = replacementProvider;
+        r.storageKey = replacementKey;
+        r.contentType = replacementContentType;
+        r.size = replacementSize;
+        r.sha256 = replacementSha256;
+        r.createdAt = createdAt;
+        r.uploadExpiresAt = replacementExpiresAt;
+        return r;
+    }
+
+    /** Records {@code pending} as this variant's replacement, in place of any earlier one. */
+    void replaceWith(Variant pending) {
+        replacementProvider = pending.provider;
+        replacementKey = pending.storageKey;
+        replacementContentType = pending.contentType;
+        replacementSize = pending.size;
+        replacementSha256 = pending.sha256;
+        replacementExpiresAt = pending.uploadExpiresAt;
+    }
+
+    /** The verified replacement becomes the variant's version, on {@code provider} at {@code storageKey}. */
+    void swapInReplacement(String provider, String storageKey, String verifiedSha256, Instant now) {
+        this.provider = provider;
+        this.storageKey = storageKey;
+        this.contentType = replacementContentType;
+        this.size = replacementSize;
+        this.sha256 = verifiedSha256 != null ? verifiedSha256 : replacementSha256;
+        this.uploadExpiresAt = replacementExpiresAt;
+        this.completedAt = now;
+        clearReplacement();
+    }
+
+    void clearReplacement() {
+        replacementProvider = null;
+        replacementKey = null;
+        replacementContentType = null;
+        replacementSize = null;
+        replacementSha256 = null;
+        replacementExpiresAt = null;
+    }
+
     public StorageKey key() {
         return StorageKey.parse(storageKey);
     }

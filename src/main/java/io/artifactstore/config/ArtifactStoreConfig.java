@@ -44,7 +44,7 @@ public interface ArtifactStoreConfig {
 
     /** Housekeeping over time (CONTRACT §3 "Lifecycle"). */
     interface Lifecycle {
-        /** How often each replica sweeps what is due (tombstoned objects). */
+        /** How often each replica sweeps what is due (tombstoned objects, expired uploads, intermediates). */
         @WithDefault("1m")
         Duration reaperInterval();
 
@@ -54,6 +54,10 @@ public interface ArtifactStoreConfig {
          */
         @WithDefault("1h")
         Duration pendingGrace();
+
+        /** Age after which an {@code intermediate} artifact is deleted entirely, like a DELETE. */
+        @WithDefault("24h")
+        Duration intermediateTtl();
     }
 
     Uploads uploads();

@@ -153,6 +153,9 @@ public final class ResilientProvider implements StorageProvider {
         if (kind == MultipartUploads.class) {
             return delegate.ability(MultipartUploads.class).map(multipart -> kind.cast(new GuardedMultipart(multipart)));
         }
+        if (kind == io.artifactstore.provider.IncomingSweep.class) { // local housekeeping, no store call to guard
+            return delegate.ability(kind);
+        }
         return Optional.empty(); // an ability this layer does not know how to guard is not handed out unguarded
     }
 

@@ -59,6 +59,9 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
 
     @Override
     public <A> Optional<A> ability(Class<A> kind) {
+        if (kind == io.artifactstore.provider.IncomingSweep.class) {
+            return Optional.of(kind.cast(new LocalIncomingSweep(root.resolve(INCOMING), root.resolve(INCOMING).resolve("multipart"), vertx)));
+        }
         return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
     }
 

@@ -1,0 +1,189 @@
+package io.artifactstore.artifact;
+
+import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.StorageKey;
+import io.artifactstore.provider.IncomingSweep;
+import io.artifactstore.resilience.ProviderRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Expiry (CONTRACT §3 "Lifecycle"): pending uploads whose ticket ran out (plus the pending grace)
+ * turn EXPIRED and lose their partial bytes and multipart uploads; replacements whose ticket ran out
+ * are dropped; {@code intermediate} artifacts older than their TTL are deleted like a DELETE; expired
+ * multipart uploads are aborted; crash leftovers in a local provider's incoming area are swept. Each
+ * replica runs it on a timer, in bounded batches whose rows are claimed with {@code FOR UPDATE SKIP
+ * LOCKED} ({@link ReaperStatements}), so replicas reaping at once handle each item once.
+ */
+@ApplicationScoped
+public class ExpiryReaper {
+
+    private static final Logger LOG = Logger.getLogger(ExpiryReaper.class);
+    static final int BATCH = 100;
+    /** How long a claimed multipart upload is left to the replica that claimed it. */
+    static final Duration LEASE = Duration.ofMinutes(5);
+    /** Object deletes in flight at once per reaper: each also takes a database connection. */
+    static final int PARALLEL_DELETES = 8;
+
+    @Inject
+    ReaperStatements statements;
+
+    @Inject
+    ArtifactStatements tombstones;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    LeftoverMultiparts leftovers;
+
+    @Inject
+    ArtifactStoreConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    Clock clock;
+
+    private long timerId = -1;
+
+    /** What one run did. */
+    public record Reaped(int expiredUploads, int droppedReplacements, int deletedIntermediates, int abortedMultiparts,
+                         int deletedObjects, int sweptIncoming) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        timerId = vertx.setPeriodic(Math.max(1000, config.lifecycle().reaperInterval().toMillis()), id ->
+                reapDue(clock.instant()).subscribe().with(
+                        reaped -> LOG.debugf("Reaped %s", reaped),
+                        failure -> LOG.debugf("Expiry reaper failed: %s", failure.getClass().getName())));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+    }
+
+    /**
+     * Reaps everything due at {@code now}, batch after batch. Runs on a duplicated Vert.x context of
+     * its own, as a request does: aborting multipart uploads goes through Panache sessions, which a
+     * timer's or a test thread's context cannot carry.
+     */
+    public Uni<Reaped> reapDue(Instant at) {
+        io.vertx.core.Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
+                reap(at).subscribe().with(emitter::complete, emitter::fail)));
+    }
+
+    private Uni<Reaped> reap(Instant at) {
+        Instant now = at.truncatedTo(ChronoUnit.MILLIS);
+        Duration grace = config.lifecycle().pendingGrace();
+        Instant cutoff = now.minus(grace);
+        int[] deleted = new int[1];
+        Function<List<ReaperStatements.Released>, Uni<Integer>> removed = versions -> deleteObjects(versions, now)
+                .invoke(gone -> deleted[0] += gone)
+                .call(() -> abortMultiparts(versions))
+                .replaceWith(versions.size());
+        return batches(() -> statements.expireUploads(cutoff, now, BATCH), removed)
+                .chain(expired -> batches(() -> statements.dropExpiredReplacements(cutoff, now, BATCH), removed)
+                        .chain(dropped -> batches(() -> statements.deleteIntermediates(
+                                        now.minus(config.lifecycle().intermediateTtl()), now, grace, BATCH),
+                                versions -> removed.apply(versions).replaceWith(distinctArtifacts(versions)))
+                                .chain(intermediates -> abortExpiredMultiparts(now)
+                                        .chain(aborted -> sweepIncoming(now)
+                                                .map(swept -> new Reaped(expired, dropped, intermediates, aborted, deleted[0], swept))))));
+    }
+
+    /** Runs {@code claim} until a batch comes back short, handling each; answers the sum of the handlers' counts. */
+    private static <T> Uni<Integer> batches(Supplier<Uni<List<T>>> claim, Function<List<T>, Uni<Integer>> handle) {
+        return Multi.createBy().repeating().<List<T>>uni(claim::get)
+                .whilst(batch -> batch.size() >= BATCH)
+                .onItem().transformToUniAndConcatenate(batch -> batch.isEmpty() ? Uni.createFrom().item(0) : handle.apply(batch))
+                .collect().with(Collectors.summingInt(Integer::intValue));
+    }
+
+    /** Deletes the released objects now; a tombstone stays while a URL may still write there, or on failure. */
+    private Uni<Integer> deleteObjects(List<ReaperStatements.Released> versions, Instant now) {
+        return Multi.createFrom().iterable(versions)
+                .onItem().transformToUni(version -> deleteObject(version, now)).merge(PARALLEL_DELETES)
+                .collect().with(Collectors.summingInt(gone -> gone ? 1 : 0));
+    }
+
+    private Uni<Boolean> deleteObject(ReaperStatements.Released version, Instant now) {
+        if (providers.find(version.provider()).isEmpty()) {
+            return Uni.createFrom().item(false); // the tombstone stays, as the sweeper reports
+        }
+        return Uni.createFrom().item(() -> StorageKey.parse(version.storageKey()))
+                .chain(key -> providers.get(version.provider()).delete(key))
+                .chain(() -> tombstones.forgetTombstone(version.provider(), version.storageKey(), now))
+                .replaceWith(true)
+                .onFailure().invoke(failure -> LOG.debugf("Object %s left to the tombstone sweeper: %s",
+                        version.storageKey(), failure.getClass().getName()))
+                .onFailure().recoverWithItem(false);
+    }
+
+    /**
+     * The multipart uploads of the touched artifacts can no longer be used: abort them now (never
+     * fails). One artifact after the other: Panache sessions live on the reaper's context, one at a time.
+     */
+    private Uni<Void> abortMultiparts(List<ReaperStatements.Released> versions) {
+        return Multi.createFrom().iterable(versions.stream().map(v -> List.of(v.tenantId(), v.artifactId())).distinct().toList())
+                .onItem().transformToUniAndConcatenate(owner -> leftovers.abortUnusable(owner.get(0), owner.get(1)))
+                .collect().last().replaceWithVoid();
+    }
+
+    /** Multipart uploads past their expiry, whatever their variant: their parts cost money. */
+    private Uni<Integer> abortExpiredMultiparts(Instant now) {
+        Instant leaseEnd = now.plus(LEASE);
+        return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
+                .onItem().transformToUniAndConcatenate(row -> leftovers.abort(row).replaceWith(1)
+                        .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", row.id,
+                                failure.getClass().getName()))
+                        .onFailure().recoverWithItem(0))
+                .collect().with(Collectors.summingInt(Integer::intValue)));
+    }
+
+    /**
+     * Leftovers in the incoming areas of providers that have one (the local provider): files older
+     * than the longest any upload can write there (a ticket's max TTL or a multipart upload's, plus
+     * the pending grace). Never fails.
+     */
+    private Uni<Integer> sweepIncoming(Instant now) {
+        Duration longest = config.signing().maxTtl().compareTo(config.signing().multipartTtl()) >= 0
+                ? config.signing().maxTtl() : config.signing().multipartTtl();
+        Instant olderThan = now.minus(longest).minus(config.lifecycle().pendingGrace());
+        List<Uni<Integer>> sweeps = providers.all().stream()
+                .flatMap(provider -> provider.ability(IncomingSweep.class).stream())
+                .map(sweep -> sweep.sweepIncoming(olderThan)
+                        .onFailure().invoke(failure -> LOG.debugf("Incoming sweep failed: %s", failure.getClass().getName()))
+                        .onFailure().recoverWithItem(0))
+                .toList();
+        return sweeps.isEmpty() ? Uni.createFrom().item(0)
+                : Uni.join().all(sweeps).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    private static int distinctArtifacts(List<ReaperStatements.Released> versions) {
+        return (int) versions.stream().map(ReaperStatements.Released::artifactId).distinct().count();
+    }
+}
