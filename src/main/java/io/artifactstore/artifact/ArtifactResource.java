@@ -19,6 +19,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.core.Context;
@@ -54,6 +55,11 @@ public class ArtifactResource {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;
     private static final String VARIANT = "Variant name; default original";
+    private static final String IDEMPOTENCY_KEY = "1 to 255 printable ASCII characters, unique per operation (a UUID):"
+            + " a retry with the same key and the same request gets the first answer again (Idempotent-Replayed: true),"
+            + " another request with it 422, one while the first still runs 409. Kept per tenant for"
+            + " artifact-store.idempotency.ttl (24 hours).";
+    private static final String REPLAYED = "true when this is the stored answer of an earlier request with the same Idempotency-Key";
 
     @Inject
     ArtifactService service;
@@ -64,6 +70,9 @@ public class ArtifactResource {
     @Inject
     StreamedUpload streamed;
 
+    @Inject
+    IdempotentCalls idempotent;
+
     @POST
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Create an artifact, or a variant of one, and get its upload ticket",
@@ -72,17 +81,23 @@ public class ArtifactResource {
                     + " there and call complete. With `artifactId`, adds (or re-tickets) a variant of that artifact;"
                     + " a variant other than `original` needs it. Role: artifacts.write.")
     @APIResponse(responseCode = "201", description = "The pending artifact and the upload ticket.",
-            headers = @Header(name = "Location", description = "/api/v1/artifacts/{id}", schema = @Schema(type = SchemaType.STRING)),
+            headers = {@Header(name = "Location", description = "/api/v1/artifacts/{id}", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = IdempotentCalls.REPLAYED, description = REPLAYED, schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedArtifact.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound", description = "`artifactId` names no artifact of this tenant.")
-    @APIResponse(responseCode = "409", ref = "Conflict", description = "`artifactId` names an artifact of another type or board.")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "`artifactId` names an artifact of another type or board,"
+            + " or a request with this Idempotency-Key is in progress.")
     @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "`size` exceeds the type's or variant's max-size, or the body exceeds 1 MiB.")
     @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
-    public Uni<Response> create(@Valid @NotNull UploadRequest request) {
-        return service.create(tenant.id(), request).map(created -> Response
-                .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
-                .entity(created).build());
+    @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The Idempotency-Key was used with another request.")
+    public Uni<Response> create(@Valid @NotNull UploadRequest request,
+                                @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
+        String tenantId = tenant.id();
+        return idempotent.run(tenantId, idempotencyKey, "POST", "/api/v1/artifacts", null, () -> idempotent.canonicalJson(request),
+                () -> service.create(tenantId, request).map(created -> Response
+                        .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
+                        .entity(created).build()));
     }
 
     @POST
@@ -93,14 +108,22 @@ public class ArtifactResource {
                     + " answers 409; a mismatch 422, and the bad object is deleted. On an AVAILABLE variant: 200, no change."
                     + " Role: artifacts.write.")
     @APIResponse(responseCode = "200", description = "The artifact, with the variant AVAILABLE.",
+            headers = @Header(name = IdempotentCalls.REPLAYED, description = REPLAYED, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Conflict", description = "Nothing has been uploaded yet, or the variant got a new upload ticket meanwhile.")
-    @APIResponse(responseCode = "422", ref = "UnprocessableContent")
-    public Uni<ArtifactView> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
-                                      @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
-        return service.complete(tenant.id(), Ids.require("id", id), variantName(variant));
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "Nothing has been uploaded yet, or the variant got a new upload ticket"
+            + " meanwhile, or a request with this Idempotency-Key is in progress.")
+    @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The object does not match the declared size or"
+            + " sha256, or the Idempotency-Key was used with another request.")
+    public Uni<Response> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                  @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                  @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
+        String tenantId = tenant.id();
+        String artifactId = Ids.require("id", id);
+        String name = variantName(variant);
+        return idempotent.run(tenantId, idempotencyKey, "POST", "/api/v1/artifacts/" + artifactId + "/complete", "variant=" + name,
+                () -> new byte[0], () -> service.complete(tenantId, artifactId, name).map(view -> Response.ok(view).build()));
     }
 
     @PUT
@@ -114,18 +137,23 @@ public class ArtifactResource {
                     + " answers. Without Content-Length: 411; above the declared size: 413. The request's Content-Type is not"
                     + " used: the declared one is stored. A body cut short"
                     + " stores nothing and leaves the variant PENDING. A provider that fails midway answers 503: send"
-                    + " the bytes again. Role: artifacts.write.")
+                    + " the bytes again. With an Idempotency-Key, the request is told apart by its path, variant and"
+                    + " Content-Length, not by its bytes: a replay answers without reading the body. Role: artifacts.write.")
     @RequestBody(required = true, description = "Exactly the declared size in bytes",
             content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "200", description = "The artifact, with the variant AVAILABLE.",
+            headers = @Header(name = IdempotentCalls.REPLAYED, description = REPLAYED, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest", description = "Content-Length is below the declared size, or the body ended short.")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant is AVAILABLE already, or another upload of it won.")
-    @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The body's sha256 differs from the declared one; nothing is kept.")
-    public Uni<ArtifactView> upload(@PathParam("id") @Parameter(description = "Artifact id") String id,
-                                    @QueryParam("variant") @Parameter(description = VARIANT) String variant,
-                                    @Context RoutingContext ctx) {
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant is AVAILABLE already, or another upload of it won,"
+            + " or a request with this Idempotency-Key is in progress.")
+    @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The body's sha256 differs from the declared one;"
+            + " nothing is kept. Or the Idempotency-Key was used with another request.")
+    public Uni<Response> upload(@PathParam("id") @Parameter(description = "Artifact id") String id,
+                                @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey,
+                                @Context RoutingContext ctx) {
         HttpProblems.closeWhenAnsweredEarly(ctx);
         HttpServerRequest request = ctx.request();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -138,8 +166,14 @@ public class ArtifactResource {
                     }
                 })
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
-        return streamed.upload(tenant.id(), Ids.require("id", id), variantName(variant),
-                contentLength(length), body);
+        String tenantId = tenant.id();
+        String artifactId = Ids.require("id", id);
+        String name = variantName(variant);
+        Long declaredLength = contentLength(length);
+        // The bytes are not hashed (they may be gigabytes, and a replay must not read them): the declared headers stand for them.
+        return idempotent.run(tenantId, idempotencyKey, "PUT", "/api/v1/artifacts/" + artifactId + "/content", "variant=" + name,
+                () -> ("content-length: " + declaredLength).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                () -> streamed.upload(tenantId, artifactId, name, declaredLength, body).map(view -> Response.ok(view).build()));
     }
 
     @GET

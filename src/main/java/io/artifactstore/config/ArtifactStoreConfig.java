@@ -60,6 +60,22 @@ public interface ArtifactStoreConfig {
         Duration intermediateTtl();
     }
 
+    Idempotency idempotency();
+
+    /** Replays of requests sent with an Idempotency-Key header (CONTRACT §3). */
+    interface Idempotency {
+        /** How long a key and its stored answer are kept; after that the key acts as new. */
+        @WithDefault("24h")
+        Duration ttl();
+
+        /**
+         * How long a key stays locked by a request that never finished (its replica died): after this,
+         * a retry with the same request runs again instead of answering 409.
+         */
+        @WithDefault("1h")
+        Duration inProgressTimeout();
+    }
+
     Uploads uploads();
 
     Api api();
