@@ -52,6 +52,9 @@ public class ArtifactService {
     ArtifactStatements statements;
 
     @Inject
+    ContentCheck contentCheck;
+
+    @Inject
     UploadPolicy policy;
 
     @Inject
@@ -440,19 +443,25 @@ public class ArtifactService {
             if (info.size() != variant.size) {
                 return rejectObject(provider, key, "The stored object has " + info.size() + " bytes, " + variant.size + " were declared");
             }
-            if (variant.sha256 == null) {
-                return Uni.createFrom().item(info.sha256());
-            }
-            if (info.sha256() == null && info.size() > provider.digestReadLimit()) {
-                LOG.infof("sha256 of %s/%s not read back: %d bytes exceed the provider's verify-max-size",
-                        variant.artifactId, variant.name, info.size());
-                return Uni.createFrom().nullItem(); // the declared sha256 stays on record
-            }
-            Uni<String> actual = info.sha256() != null ? Uni.createFrom().item(info.sha256()) : sha256Of(provider, key);
-            return actual.chain(sha256 -> Objects.equals(sha256, variant.sha256)
-                    ? Uni.createFrom().item(sha256)
-                    : rejectObject(provider, key, "The stored object's sha256 differs from the declared one"));
+            return contentCheck.mismatch(provider, key, variant.contentType, info.size())
+                    .chain(why -> why != null ? rejectObject(provider, key, why) : verifyDigest(provider, key, variant, info));
         });
+    }
+
+    /** The stored object's sha256 when known, after checking it against the declared one, if any. */
+    private Uni<String> verifyDigest(StorageProvider provider, StorageKey key, Variant variant, ObjectInfo info) {
+        if (variant.sha256 == null) {
+            return Uni.createFrom().item(info.sha256());
+        }
+        if (info.sha256() == null && info.size() > provider.digestReadLimit()) {
+            LOG.infof("sha256 of %s/%s not read back: %d bytes exceed the provider's verify-max-size",
+                    variant.artifactId, variant.name, info.size());
+            return Uni.createFrom().nullItem(); // the declared sha256 stays on record
+        }
+        Uni<String> actual = info.sha256() != null ? Uni.createFrom().item(info.sha256()) : sha256Of(provider, key);
+        return actual.chain(sha256 -> Objects.equals(sha256, variant.sha256)
+                ? Uni.createFrom().item(sha256)
+                : rejectObject(provider, key, "The stored object's sha256 differs from the declared one"));
     }
 
     private static Uni<String> rejectObject(StorageProvider provider, StorageKey key, String why) {

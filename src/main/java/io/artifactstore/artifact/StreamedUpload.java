@@ -46,6 +46,9 @@ public class StreamedUpload {
     ArtifactRepository artifacts;
 
     @Inject
+    ContentCheck contentCheck;
+
+    @Inject
     VariantRepository variants;
 
     @Inject
@@ -155,7 +158,7 @@ public class StreamedUpload {
         throw ServiceException.unavailable("No storage provider can take this upload right now", monitor.retryAfter().toSeconds());
     }
 
-    /** Writes the body and answers its sha256; a body that differs from the declared sha256 is deleted (422). */
+    /** Writes the body and answers its sha256; a body that differs from the declared sha256 or type is deleted (422). */
     private Uni<String> write(Variant variant, String target, StorageKey key, Multi<ByteBuffer> body) {
         StorageProvider provider = providers.get(target);
         MessageDigest digest = Checksums.sha256();
@@ -168,7 +171,9 @@ public class StreamedUpload {
                         return discard(target, key).chain(() -> Uni.createFrom().failure(
                                 ServiceException.unprocessable("The body's sha256 differs from the declared one")));
                     }
-                    return Uni.createFrom().item(sha256);
+                    return contentCheck.mismatch(provider, key, variant.contentType, variant.size)
+                            .chain(why -> why == null ? Uni.createFrom().item(sha256)
+                                    : discard(target, key).chain(() -> Uni.createFrom().failure(ServiceException.unprocessable(why))));
                 });
     }
 

@@ -42,6 +42,14 @@ public interface ArtifactStoreConfig {
 
     Lifecycle lifecycle();
 
+    ContentChecks contentChecks();
+
+    /** Magic-byte checks of image, video and audio uploads on complete (see {@code artifact.ContentCheck}). */
+    interface ContentChecks {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** Housekeeping over time (CONTRACT §3 "Lifecycle"). */
     interface Lifecycle {
         /** How often each replica sweeps what is due (tombstoned objects, expired uploads, intermediates). */

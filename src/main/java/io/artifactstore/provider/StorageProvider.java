@@ -43,6 +43,15 @@ public interface StorageProvider {
     Multi<ByteBuffer> read(StorageKey key);
 
     /**
+     * Up to {@code length} bytes from {@code offset} (fewer at the end of the object); fails with
+     * {@link ObjectNotFoundException} when there is none. By default reads the stream and stops once
+     * it has enough; providers with a real ranged read override it.
+     */
+    default Uni<byte[]> read(StorageKey key, long offset, int length) {
+        return FirstBytes.of(read(key), offset, length);
+    }
+
+    /**
      * An optional ability of this provider, such as {@link ServerSideCopy}, when it has it. Callers
      * ask for an ability rather than test the provider's class, so layers around a provider can
      * expose exactly the abilities of what they wrap.

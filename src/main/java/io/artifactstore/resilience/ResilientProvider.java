@@ -139,6 +139,11 @@ public final class ResilientProvider implements StorageProvider {
     }
 
     @Override
+    public Uni<byte[]> read(StorageKey key, long offset, int length) {
+        return guarded("read", () -> delegate.read(key, offset, length));
+    }
+
+    @Override
     public Uni<Void> probe() {
         return guarded("probe", delegate::probe);
     }

@@ -171,6 +171,20 @@ public abstract class StorageProviderContract {
     }
 
     @Test
+    void aRangedReadAnswersExactlyTheAskedBytes() {
+        StorageKey key = newKey("original");
+        byte[] data = randomBytes(3 * 65536 + 17);
+        provider().write(key, BINARY, data.length, chunks(data, 65536)).await().indefinitely();
+        assertThat(provider().read(key, 0, 8192).await().indefinitely()).isEqualTo(java.util.Arrays.copyOfRange(data, 0, 8192));
+        assertThat(provider().read(key, 70_000, 100_000).await().indefinitely())
+                .isEqualTo(java.util.Arrays.copyOfRange(data, 70_000, 170_000));
+        assertThat(provider().read(key, data.length - 10, 8192).await().indefinitely())
+                .isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 10, data.length));
+        assertThatThrownBy(() -> provider().read(newKey("original"), 0, 10).await().indefinitely())
+                .isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    @Test
     void writeOfAnotherLengthThanDeclaredStoresNothing() {
         StorageKey key = newKey("original");
         byte[] data = randomBytes(1000);

@@ -170,6 +170,20 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
                 .onFailure(failure -> !(failure instanceof StoreFailure)).transform(S3StorageProvider::typed); // mid-stream
     }
 
+    /** A Range GET: only the asked bytes travel. */
+    @Override
+    public Uni<byte[]> read(StorageKey key, long offset, int length) {
+        if (length <= 0) {
+            return Uni.createFrom().item(new byte[0]);
+        }
+        return call(() -> client.getObject(r -> r.bucket(settings.bucket()).key(objectKey(key))
+                        .range("bytes=" + offset + "-" + (offset + length - 1)), AsyncResponseTransformer.toBytes()))
+                .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
+                        || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED))
+                .transform(e -> new ObjectNotFoundException(key.toString()))
+                .map(response -> response.asByteArrayUnsafe());
+    }
+
     /** HEAD on the bucket: a 404 there means the bucket itself is missing, which no retry cures. */
     @Override
     public Uni<Void> probe() {
