@@ -54,6 +54,23 @@ public interface ArtifactStoreConfig {
          */
         @WithDefault("1h")
         Duration pendingGrace();
+
+        /** Reconciliation deletes an object without a record only once it is this old: an upload may be landing. */
+        @WithDefault("1h")
+        Duration orphanGrace();
+    }
+
+    Reconcile reconcile();
+
+    /** Orphan reconciliation jobs ({@code POST /api/v1/admin/reconcile}). */
+    interface Reconcile {
+        /** Objects and records read per page on each side; the job never holds more keys than two pages. */
+        @WithDefault("500")
+        int pageSize();
+
+        /** A RUNNING job whose progress has not moved for this long is reported FAILED: its replica is gone. */
+        @WithDefault("5m")
+        Duration staleAfter();
     }
 
     Uploads uploads();
