@@ -333,6 +333,7 @@ public class ArtifactService {
                         "Variant " + wanted.name + " is already uploaded; delete the artifact to replace it"));
             }
             Uni<Void> buryEarlier = bury(List.of(existing), now); // its key, taken before the new ticket replaces it
+            existing.status = wanted.status; // a MISSING variant (reconciliation) awaits its bytes again
             existing.provider = wanted.provider;
             existing.storageKey = wanted.storageKey;
             existing.contentType = wanted.contentType;

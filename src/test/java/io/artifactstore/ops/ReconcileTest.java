@@ -126,6 +126,10 @@ class ReconcileTest {
         assertThat(await(store.stat(orphan))).isEmpty();
 
         assertThat(counts(run(tenant, provider, false))).containsExactly(2L, 0L, 0L, 0L, 0L);
+
+        clock.reset();
+        uploaded(tenant, provider, gone, "original");
+        assertThat(variantStatus(tenant, gone)).as("a new upload repairs a MISSING variant").isEqualTo("AVAILABLE");
     }
 
     @ParameterizedTest
