@@ -65,7 +65,8 @@ final class ReconcileRun {
 
     /** Walks to the end; fails with {@link Abandoned} when the job was reported stale meanwhile. */
     Uni<ReconcileJob.Counters> run() {
-        return Multi.createBy().repeating().uni(this::step).until(finished -> finished)
+        // A store that cannot answer must fail the job, never look empty (every record would seem missing).
+        return provider.probe().onItem().transformToMulti(ready -> Multi.createBy().repeating().uni(this::step).until(finished -> finished))
                 .collect().last()
                 .map(ignored -> counters());
     }

@@ -87,7 +87,10 @@ final class LocalObjectListing implements ObjectListing {
                 }
             }
         } catch (NoSuchFileException gone) {
-            return List.of();
+            if (relative.isEmpty()) { // a missing root is an outage, not an empty store: no record may look missing
+                throw new UncheckedIOException(gone);
+            }
+            return List.of(); // a folder removed meanwhile
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
