@@ -419,7 +419,7 @@ public class ArtifactService {
             }
             Uni<Void> buryEarlier = existing.status == Status.EXPIRED ? Uni.createFrom().voidItem() // the reaper buried it
                     : bury(List.of(existing), now); // its key, taken before the new ticket replaces it
-            existing.status = Status.PENDING;
+            existing.status = Status.PENDING; // an EXPIRED or MISSING (reconciliation) variant awaits its bytes again
             existing.provider = wanted.provider;
             existing.storageKey = wanted.storageKey;
             existing.contentType = wanted.contentType;

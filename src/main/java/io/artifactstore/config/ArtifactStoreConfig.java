@@ -66,6 +66,10 @@ public interface ArtifactStoreConfig {
         /** Age after which an {@code intermediate} artifact is deleted entirely, like a DELETE. */
         @WithDefault("24h")
         Duration intermediateTtl();
+
+        /** Reconciliation deletes an object without a record only once it is this old: an upload may be landing. */
+        @WithDefault("1h")
+        Duration orphanGrace();
     }
 
     Idempotency idempotency();
@@ -82,6 +86,19 @@ public interface ArtifactStoreConfig {
          */
         @WithDefault("1h")
         Duration inProgressTimeout();
+    }
+
+    Reconcile reconcile();
+
+    /** Orphan reconciliation jobs ({@code POST /api/v1/admin/reconcile}). */
+    interface Reconcile {
+        /** Objects and records read per page on each side; the job never holds more keys than two pages. */
+        @WithDefault("500")
+        int pageSize();
+
+        /** A RUNNING job whose progress has not moved for this long is reported FAILED: its replica is gone. */
+        @WithDefault("5m")
+        Duration staleAfter();
     }
 
     Uploads uploads();

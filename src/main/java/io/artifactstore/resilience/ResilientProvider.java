@@ -7,6 +7,7 @@ import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.provider.StorageProvider;
@@ -160,6 +161,10 @@ public final class ResilientProvider implements StorageProvider {
         }
         if (kind == io.artifactstore.provider.IncomingSweep.class) { // local housekeeping, no store call to guard
             return delegate.ability(kind);
+        }
+        if (kind == ObjectListing.class) {
+            return delegate.ability(ObjectListing.class).map(listing -> kind.cast((ObjectListing) (prefix, startAfter, limit) ->
+                    guarded("list", () -> listing.list(prefix, startAfter, limit))));
         }
         return Optional.empty(); // an ability this layer does not know how to guard is not handed out unguarded
     }

@@ -4,6 +4,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.ObjectNotFoundException;
 import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.SignedRequest;
@@ -44,6 +45,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     private final Clock clock;
     private final AtomicFileWriter writer;
     private final LocalMultipartUploads multipart;
+    private final LocalObjectListing listing;
     private long maxSinglePutSize = Long.MAX_VALUE;
 
     LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
@@ -55,12 +57,16 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         this.clock = clock;
         this.writer = new AtomicFileWriter(vertx, this.root.resolve(INCOMING));
         this.multipart = new LocalMultipartUploads(this, this.root.resolve(INCOMING).resolve("multipart"), vertx, writer);
+        this.listing = new LocalObjectListing(this.root, INCOMING, vertx);
     }
 
     @Override
     public <A> Optional<A> ability(Class<A> kind) {
         if (kind == io.artifactstore.provider.IncomingSweep.class) {
             return Optional.of(kind.cast(new LocalIncomingSweep(root.resolve(INCOMING), root.resolve(INCOMING).resolve("multipart"), vertx)));
+        }
+        if (kind == ObjectListing.class) {
+            return Optional.of(kind.cast(listing));
         }
         return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
     }

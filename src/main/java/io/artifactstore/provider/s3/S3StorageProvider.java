@@ -6,6 +6,7 @@ import io.artifactstore.provider.DownloadTarget;
 import io.artifactstore.provider.ExactLength;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
+import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.ObjectNotFoundException;
 import io.artifactstore.provider.ServerSideCopy;
 import io.artifactstore.provider.SignedRequest;
@@ -56,6 +57,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     private final SigV4Presigner presigner;
     private final Clock clock;
     private final MultipartUploads multipart;
+    private final ObjectListing listing;
 
     S3StorageProvider(String name, S3Settings settings, S3AsyncClient client, SigV4Presigner presigner, Clock clock) {
         this.name = name;
@@ -64,10 +66,14 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         this.presigner = presigner;
         this.clock = clock;
         this.multipart = new S3MultipartUploads(settings, client, presigner, this::objectKey);
+        this.listing = new S3ObjectListing(settings, client);
     }
 
     @Override
     public <A> Optional<A> ability(Class<A> kind) {
+        if (kind == ObjectListing.class) {
+            return Optional.of(kind.cast(listing));
+        }
         return kind == MultipartUploads.class ? Optional.of(kind.cast(multipart)) : StorageProvider.super.ability(kind);
     }
 

@@ -1,0 +1,143 @@
+package io.artifactstore.ops;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The statements of reconciliation: its jobs, and the records side of the walk. Keys compare with
+ * COLLATE "C" (byte order), the order stores list objects in, whatever the database's collation.
+ */
+@ApplicationScoped
+public class ReconcileStatements {
+
+    private static final String VARIANT_PAGE = """
+            SELECT storage_key, status FROM artifact_variants
+            WHERE provider = $1 AND storage_key COLLATE "C" > $2
+              AND storage_key COLLATE "C" >= $3 AND storage_key COLLATE "C" < $4
+            ORDER BY storage_key COLLATE "C" LIMIT $5""";
+
+    /** Keys that have no variant but are accounted for: tombstoned (swept later) or a multipart upload's target. */
+    private static final String ACCOUNTED_KEYS = """
+            SELECT storage_key FROM object_tombstones WHERE provider = $1 AND storage_key = ANY($2)
+            UNION SELECT storage_key FROM multipart_uploads WHERE provider = $1 AND storage_key = ANY($2)""";
+
+    private static final String MARK_MISSING = """
+            UPDATE artifact_variants SET status = 'MISSING'
+            WHERE provider = $1 AND storage_key = ANY($2) AND status = 'AVAILABLE'""";
+
+    private static final String INSERT_JOB = """
+            INSERT INTO reconcile_jobs (id, tenant_id, provider, prefix, apply, status, started_at, heartbeat_at)
+            VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $6)""";
+
+    private static final String PROGRESS = """
+            UPDATE reconcile_jobs SET scanned_objects = $2, scanned_records = $3, orphan_objects = $4,
+                missing_objects = $5, deleted_objects = $6, marked_missing = $7, heartbeat_at = $8
+            WHERE id = $1 AND status = 'RUNNING'""";
+
+    private static final String FINISH = """
+            UPDATE reconcile_jobs SET status = $2, error = $3, finished_at = $4, heartbeat_at = $4
+            WHERE id = $1 AND status = 'RUNNING'""";
+
+    private static final String FAIL_STALE = """
+            UPDATE reconcile_jobs SET status = 'FAILED', finished_at = $3,
+                error = 'The job stopped making progress: the replica running it is gone'
+            WHERE id = $1 AND status = 'RUNNING' AND heartbeat_at < $2""";
+
+    private static final String FIND_JOB = "SELECT * FROM reconcile_jobs WHERE id = $1 AND tenant_id = $2";
+
+    @Inject
+    Pool database;
+
+    /** A variant's stored key and status. */
+    public record RecordedKey(String key, String status) {
+    }
+
+    /** Up to {@code limit} of the provider's variant keys after {@code after}, within [from, to), in byte order. */
+    public Uni<List<RecordedKey>> variants(String provider, String after, String from, String to, int limit) {
+        return database.preparedQuery(VARIANT_PAGE).execute(Tuple.of(provider, after, from, to, limit)).map(rows -> {
+            List<RecordedKey> page = new ArrayList<>();
+            for (Row row : rows) {
+                page.add(new RecordedKey(row.getString("storage_key"), row.getString("status")));
+            }
+            return page;
+        });
+    }
+
+    /** Which of these keys are tombstoned or targets of a multipart upload. */
+    public Uni<Set<String>> accounted(String provider, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return database.preparedQuery(ACCOUNTED_KEYS).execute(Tuple.of(provider, keys.toArray(String[]::new))).map(rows -> {
+            Set<String> found = new HashSet<>();
+            for (Row row : rows) {
+                found.add(row.getString("storage_key"));
+            }
+            return found;
+        });
+    }
+
+    /** Marks the AVAILABLE variants at these keys MISSING; answers how many were. */
+    public Uni<Integer> markMissing(String provider, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return database.preparedQuery(MARK_MISSING).execute(Tuple.of(provider, keys.toArray(String[]::new)))
+                .map(rows -> rows.rowCount());
+    }
+
+    public Uni<Void> insert(ReconcileJob job) {
+        return database.preparedQuery(INSERT_JOB).execute(Tuple.of(job.id(), job.tenant(), job.provider(), job.prefix(),
+                job.apply(), utc(job.startedAt()))).replaceWithVoid();
+    }
+
+    /** Saves the counters and moves the heartbeat; false when the job is no longer RUNNING (reported stale). */
+    public Uni<Boolean> progress(String id, ReconcileJob.Counters counters, Instant now) {
+        Tuple values = Tuple.tuple().addString(id).addLong(counters.scannedObjects()).addLong(counters.scannedRecords())
+                .addLong(counters.orphanObjects()).addLong(counters.missingObjects()).addLong(counters.deletedObjects())
+                .addLong(counters.markedMissing()).addOffsetDateTime(utc(now));
+        return database.preparedQuery(PROGRESS).execute(values).map(rows -> rows.rowCount() == 1);
+    }
+
+    public Uni<Void> finish(String id, String status, String error, Instant now) {
+        return database.preparedQuery(FINISH).execute(Tuple.of(id, status, error, utc(now))).replaceWithVoid();
+    }
+
+    /** The tenant's job, or null; a RUNNING job whose heartbeat is older than {@code staleBefore} is FAILED first. */
+    public Uni<ReconcileJob> find(String tenant, String id, Instant staleBefore, Instant now) {
+        return database.preparedQuery(FAIL_STALE).execute(Tuple.of(id, utc(staleBefore), utc(now)))
+                .chain(() -> database.preparedQuery(FIND_JOB).execute(Tuple.of(id, tenant)))
+                .map(rows -> {
+                    RowIterator<Row> found = rows.iterator();
+                    return found.hasNext() ? job(found.next()) : null;
+                });
+    }
+
+    private static ReconcileJob job(Row row) {
+        OffsetDateTime finished = row.getOffsetDateTime("finished_at");
+        return new ReconcileJob(row.getString("id"), row.getString("tenant_id"), row.getString("provider"),
+                row.getString("prefix"), row.getBoolean("apply"), row.getString("status"),
+                new ReconcileJob.Counters(row.getLong("scanned_objects"), row.getLong("scanned_records"),
+                        row.getLong("orphan_objects"), row.getLong("missing_objects"), row.getLong("deleted_objects"),
+                        row.getLong("marked_missing")),
+                row.getString("error"), row.getOffsetDateTime("started_at").toInstant(),
+                finished == null ? null : finished.toInstant());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}
