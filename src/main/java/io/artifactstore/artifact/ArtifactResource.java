@@ -79,6 +79,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "409", ref = "Conflict", description = "`artifactId` names an artifact of another type or board.")
     @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "`size` exceeds the type's or variant's max-size, or the body exceeds 1 MiB.")
     @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
+    @APIResponse(responseCode = "507", ref = "InsufficientStorage", description = "The tenant's quota cannot hold this upload; nothing is recorded.")
     public Uni<Response> create(@Valid @NotNull UploadRequest request) {
         return service.create(tenant.id(), request).map(created -> Response
                 .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))

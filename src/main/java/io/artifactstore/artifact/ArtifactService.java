@@ -74,6 +74,9 @@ public class ArtifactService {
     @Inject
     LeftoverMultiparts leftovers;
 
+    @Inject
+    Quotas quotas;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         try {
@@ -96,8 +99,8 @@ public class ArtifactService {
             // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);
             Variant variant = routedVariant(artifact, request, now);
-            return presignUpload(variant, request)
-                    .call(() -> statements.insert(artifact, variant))
+            return quotas.admitArtifact(variant, client -> presignUpload(variant, request)
+                            .call(() -> statements.insert(client, artifact, variant)))
                     .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
         // The artifact's row lock orders this against a concurrent delete, complete or create of the same variant.
@@ -105,7 +108,7 @@ public class ArtifactService {
                 .invoke(artifact -> checkBelongs(artifact, type, request))
                 .chain(artifact -> {
                     Variant wanted = routedVariant(artifact, request, now);
-                    return presignUpload(wanted, request)
+                    return quotas.admitVariant(wanted).chain(() -> presignUpload(wanted, request))
                             .call(() -> ticketVariant(wanted, now))
                             .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
                                     .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
