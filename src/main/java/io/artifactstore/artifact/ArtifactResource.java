@@ -91,6 +91,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "`size` exceeds the type's or variant's max-size, or the body exceeds 1 MiB.")
     @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
     @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The Idempotency-Key was used with another request.")
+    @APIResponse(responseCode = "507", ref = "InsufficientStorage", description = "The tenant's quota cannot hold this upload; nothing is recorded.")
     public Uni<Response> create(@Valid @NotNull UploadRequest request,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
         String tenantId = tenant.id();

@@ -78,6 +78,9 @@ public class ArtifactService {
     @Inject
     LeftoverMultiparts leftovers;
 
+    @Inject
+    Quotas quotas;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
         try {
@@ -100,8 +103,8 @@ public class ArtifactService {
             // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);
             Variant variant = routedVariant(artifact, request, now);
-            return presignUpload(variant, request)
-                    .call(() -> statements.insert(artifact, variant))
+            return quotas.admitArtifact(variant, client -> presignUpload(variant, request)
+                            .call(() -> statements.insert(client, artifact, variant)))
                     .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
         // The artifact's row lock orders this against a concurrent delete, complete or create of the same variant.
@@ -113,7 +116,7 @@ public class ArtifactService {
                         artifact.status = Status.PENDING; // a new ticket revives an artifact whose uploads all expired
                         artifact.updatedAt = now;
                     }
-                    return presignUpload(wanted, request)
+                    return quotas.admitVariant(wanted).chain(() -> presignUpload(wanted, request))
                             .call(() -> ticketVariant(wanted, request.wantsReplace(), now))
                             .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
                                     .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -56,6 +57,11 @@ public class ArtifactStatements {
 
     /** Records a new artifact together with its first variant. */
     public Uni<Void> insert(Artifact artifact, Variant variant) {
+        return insert(database, artifact, variant);
+    }
+
+    /** The same, through {@code client}: the pool, or the connection of a transaction (a quota check's). */
+    public Uni<Void> insert(SqlClient client, Artifact artifact, Variant variant) {
         Tuple values = Tuple.tuple()
                 .addString(artifact.id).addString(artifact.tenantId).addString(artifact.type.name())
                 .addString(artifact.boardId).addString(artifact.status.name()).addString(artifact.filename)
@@ -64,7 +70,7 @@ public class ArtifactStatements {
                 .addString(variant.storageKey).addString(variant.contentType).addLong(variant.size)
                 .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt))
                 .addOffsetDateTime(utc(variant.uploadExpiresAt));
-        return database.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
+        return client.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
     }
 
     /** What a download URL needs of a tenant's variant, or null when the tenant has no such variant. */

@@ -3,6 +3,7 @@ package io.artifactstore.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
 
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The whole service configuration: one typed tree under {@code artifact-store} (CONTRACT §6). */
 @ConfigMapping(prefix = "artifact-store")
@@ -99,6 +101,26 @@ public interface ArtifactStoreConfig {
         /** A RUNNING job whose progress has not moved for this long is reported FAILED: its replica is gone. */
         @WithDefault("5m")
         Duration staleAfter();
+    }
+
+    Quotas quotas();
+
+    /** Per-tenant limits (CONTRACT §3); a limit left unset is no limit, and no query checks it. */
+    interface Quotas {
+        /** Limits of every tenant not named under {@code tenants}, or of the settings a named one leaves unset. */
+        @WithName("default")
+        Limits defaults();
+
+        /** Per tenant id; each setting given here beats the default's. */
+        Map<String, Limits> tenants();
+    }
+
+    interface Limits {
+        /** Declared bytes of PENDING and AVAILABLE variants, with units ({@code 10G}). */
+        Optional<MemorySize> maxBytes();
+
+        /** Artifacts with a PENDING or AVAILABLE variant. */
+        OptionalLong maxArtifacts();
     }
 
     Uploads uploads();
