@@ -4,19 +4,15 @@ import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -61,27 +57,9 @@ public class ExpiryReaper {
     @Inject
     Vertx vertx;
 
-    @Inject
-    Clock clock;
-
-    private long timerId = -1;
-
     /** What one run did. */
     public record Reaped(int expiredUploads, int droppedReplacements, int deletedIntermediates, int abortedMultiparts,
                          int deletedObjects, int sweptIncoming) {
-    }
-
-    void start(@Observes StartupEvent event) {
-        timerId = vertx.setPeriodic(Math.max(1000, config.lifecycle().reaperInterval().toMillis()), id ->
-                reapDue(clock.instant()).subscribe().with(
-                        reaped -> LOG.debugf("Reaped %s", reaped),
-                        failure -> LOG.debugf("Expiry reaper failed: %s", failure.getClass().getName())));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-        }
     }
 
     /**

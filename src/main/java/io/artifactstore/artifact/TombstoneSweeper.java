@@ -1,19 +1,13 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,30 +32,6 @@ public class TombstoneSweeper {
 
     @Inject
     ProviderRegistry providers;
-
-    @Inject
-    ArtifactStoreConfig config;
-
-    @Inject
-    Vertx vertx;
-
-    @Inject
-    Clock clock;
-
-    private long timerId = -1;
-
-    void start(@Observes StartupEvent event) {
-        timerId = vertx.setPeriodic(Math.max(1000, config.lifecycle().reaperInterval().toMillis()), id ->
-                sweepDue(clock.instant()).subscribe().with(
-                        swept -> LOG.debugf("Swept %d tombstoned objects", swept),
-                        failure -> LOG.debugf("Tombstone sweep failed: %s", failure.getClass().getName())));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-        }
-    }
 
     /** Sweeps every tombstone due at {@code now}, batch after batch; answers how many objects are gone. */
     public Uni<Integer> sweepDue(Instant now) {
