@@ -1,10 +1,12 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.api.HttpProblems;
+import io.artifactstore.api.QueryParams;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Ids;
 import io.artifactstore.provider.SignedRequest;
+import io.artifactstore.security.Caller;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;
 import io.smallrye.mutiny.Multi;
@@ -94,9 +96,9 @@ public class ArtifactResource {
     @APIResponse(responseCode = "507", ref = "InsufficientStorage", description = "The tenant's quota cannot hold this upload; nothing is recorded.")
     public Uni<Response> create(@Valid @NotNull UploadRequest request,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        String tenantId = tenant.id();
-        return idempotent.run(tenantId, idempotencyKey, "POST", "/api/v1/artifacts", null, () -> idempotent.canonicalJson(request),
-                () -> service.create(tenantId, request).map(created -> Response
+        Caller caller = tenant.caller();
+        return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts", null, () -> idempotent.canonicalJson(request),
+                () -> service.create(caller, request).map(created -> Response
                         .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
                         .entity(created).build()));
     }
@@ -120,11 +122,11 @@ public class ArtifactResource {
     public Uni<Response> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                   @QueryParam("variant") @Parameter(description = VARIANT) String variant,
                                   @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        String tenantId = tenant.id();
+        Caller caller = tenant.caller();
         String artifactId = Ids.require("id", id);
         String name = variantName(variant);
-        return idempotent.run(tenantId, idempotencyKey, "POST", "/api/v1/artifacts/" + artifactId + "/complete", "variant=" + name,
-                () -> new byte[0], () -> service.complete(tenantId, artifactId, name).map(view -> Response.ok(view).build()));
+        return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts/" + artifactId + "/complete", "variant=" + name,
+                () -> new byte[0], () -> service.complete(caller, artifactId, name).map(view -> Response.ok(view).build()));
     }
 
     @PUT
@@ -167,14 +169,14 @@ public class ArtifactResource {
                     }
                 })
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
-        String tenantId = tenant.id();
+        Caller caller = tenant.caller();
         String artifactId = Ids.require("id", id);
         String name = variantName(variant);
         Long declaredLength = contentLength(length);
         // The bytes are not hashed (they may be gigabytes, and a replay must not read them): the declared headers stand for them.
-        return idempotent.run(tenantId, idempotencyKey, "PUT", "/api/v1/artifacts/" + artifactId + "/content", "variant=" + name,
+        return idempotent.run(caller.tenantId(), idempotencyKey, "PUT", "/api/v1/artifacts/" + artifactId + "/content", "variant=" + name,
                 () -> ("content-length: " + declaredLength).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                () -> streamed.upload(tenantId, artifactId, name, declaredLength, body).map(view -> Response.ok(view).build()));
+                () -> streamed.upload(caller, artifactId, name, declaredLength, body).map(view -> Response.ok(view).build()));
     }
 
     @GET
@@ -263,7 +265,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<Response> delete(@PathParam("id") @Parameter(description = "Artifact id") String id) {
-        return service.delete(tenant.id(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
+        return service.delete(tenant.caller(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
     }
 
     private static String variantName(String variant) {

@@ -1,6 +1,10 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.api.Cursor;
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Checksums;
@@ -16,6 +20,7 @@ import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
 import io.artifactstore.routing.UploadTargets;
+import io.artifactstore.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -81,16 +86,20 @@ public class ArtifactService {
     @Inject
     Quotas quotas;
 
+    @Inject
+    AuditTrail audit;
+
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
-    public Uni<CreatedArtifact> create(String tenantId, UploadRequest request) {
+    public Uni<CreatedArtifact> create(Caller caller, UploadRequest request) {
         try {
-            return ticket(tenantId, request);
+            return ticket(caller, request);
         } catch (RuntimeException e) { // a refused request fails the Uni like any other failure, never the caller
             return Uni.createFrom().failure(e);
         }
     }
 
-    private Uni<CreatedArtifact> ticket(String tenantId, UploadRequest request) {
+    private Uni<CreatedArtifact> ticket(Caller caller, UploadRequest request) {
+        String tenantId = caller.tenantId();
         ArtifactType type = policy.check(request.type(), request.variantOrDefault(), request.contentType(), request.size());
         Instant now = now();
         if (request.artifactId() == null) {
@@ -103,8 +112,9 @@ public class ArtifactService {
             // Signed first, so a record is only written when its ticket can be handed out.
             Artifact artifact = newArtifact(tenantId, type, request, now);
             Variant variant = routedVariant(artifact, request, now);
+            AuditEvent created = AuditEvent.succeeded(caller, AuditAction.CREATE, artifact.id, variant.name, now);
             return quotas.admitArtifact(variant, client -> presignUpload(variant, request)
-                            .call(() -> statements.insert(client, artifact, variant)))
+                            .call(() -> statements.insert(client, artifact, variant, created)))
                     .map(ticket -> new CreatedArtifact(ArtifactView.of(artifact, List.of(variant)), ticket));
         }
         // The artifact's row lock orders this against a concurrent delete, complete or create of the same variant.
@@ -117,7 +127,10 @@ public class ArtifactService {
                         artifact.updatedAt = now;
                     }
                     return quotas.admitVariant(wanted).chain(() -> presignUpload(wanted, request))
-                            .call(() -> ticketVariant(wanted, request.wantsReplace(), now))
+                            .call(() -> ticketVariant(wanted, request.wantsReplace(), now)
+                                    .call(ticketed -> audit.record(AuditEvent.succeeded(caller,
+                                            ticketed.hasReplacement() ? AuditAction.REPLACE : AuditAction.CREATE,
+                                            artifact.id, ticketed.name, now))))
                             .chain(ticket -> variants.ofArtifact(tenantId, artifact.id)
                                     .map(all -> new CreatedArtifact(ArtifactView.of(artifact, all), ticket)));
                 }))
@@ -165,17 +178,31 @@ public class ArtifactService {
      * checked outside any transaction; the variant then turns available only if it still names the
      * version that was checked (no new ticket, no delete in between).
      */
-    public Uni<ArtifactView> complete(String tenantId, String artifactId, String variantName) {
+    public Uni<ArtifactView> complete(Caller caller, String artifactId, String variantName) {
+        String tenantId = caller.tenantId();
         return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
                 .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
                 .invoke(ArtifactService::checkNotExpired)
                 .chain(variant -> variant.status == Status.AVAILABLE
-                        ? (variant.hasReplacement() ? completeReplacement(variant.replacement()) : get(tenantId, artifactId))
+                        ? (variant.hasReplacement() ? completeReplacement(caller, variant.replacement()) : get(tenantId, artifactId))
                         : verifyStoredObject(variant)
                         .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
+                        .onFailure(ArtifactService::isRejection).call(failure -> auditRejection(caller, variant, failure))
                         .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
-                                .chain(artifact -> markAvailable(variant, sha256))))
+                                .chain(artifact -> markAvailable(variant, sha256,
+                                        AuditEvent.succeeded(caller, AuditAction.COMPLETE, artifactId, variantName, now())))))
                         .chain(() -> get(tenantId, artifactId)));
+    }
+
+    /** A 422: the uploaded bytes failed verification and were deleted. */
+    static boolean isRejection(Throwable failure) {
+        return failure instanceof ServiceException e && e.status() == 422;
+    }
+
+    /** Records, on its own (no record changed), that the bytes uploaded for {@code variant} were rejected and deleted. */
+    Uni<Void> auditRejection(Caller caller, Variant variant, Throwable failure) {
+        return audit.recordAlone(AuditEvent.rejected(caller, AuditAction.COMPLETE, variant.artifactId, variant.name, now(),
+                failure.getMessage()));
     }
 
     /** An EXPIRED variant's ticket can no longer be completed: 409, a new ticket starts over. */
@@ -191,11 +218,14 @@ public class ArtifactService {
      * the variant moves to them if this is still its replacement, and the version it leaves gets a
      * tombstone. Until then downloads keep serving the verified version; a failed check keeps it.
      */
-    private Uni<ArtifactView> completeReplacement(Variant replacement) {
+    private Uni<ArtifactView> completeReplacement(Caller caller, Variant replacement) {
         return verifyStoredObject(replacement)
                 .onItemOrFailure().invoke((sha256, failure) -> countUpload(replacement, failure))
+                .onFailure(ArtifactService::isRejection).call(failure -> auditRejection(caller, replacement, failure))
                 .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(replacement.tenantId, replacement.artifactId)
-                        .chain(artifact -> swapInReplacement(replacement, replacement.provider, replacement.storageKey, sha256))))
+                        .chain(artifact -> swapInReplacement(replacement, replacement.provider, replacement.storageKey, sha256,
+                                AuditEvent.succeeded(caller, AuditAction.COMPLETE, replacement.artifactId, replacement.name, now())
+                                        .withDetail("replacement: the earlier version is deleted")))))
                 .chain(() -> get(replacement.tenantId, replacement.artifactId));
     }
 
@@ -205,8 +235,9 @@ public class ArtifactService {
      * if {@code replacement} is still the variant's pending replacement. The verified version it
      * leaves, and a ticket key it does not use, get tombstones. A concurrent delete, new ticket or
      * completion wins cleanly: 404 or 409, or the same outcome when the same upload completed first.
+     * {@code completed} is recorded when this call makes the swap.
      */
-    Uni<Void> swapInReplacement(Variant replacement, String provider, String storageKey, String sha256) {
+    Uni<Void> swapInReplacement(Variant replacement, String provider, String storageKey, String sha256, AuditEvent completed) {
         Instant now = now();
         return variants.findOwned(replacement.tenantId, replacement.artifactId, replacement.name).chain(current -> {
             if (current == null) {
@@ -223,7 +254,8 @@ public class ArtifactService {
                     ? List.of(copyOf(current)) : List.of(copyOf(current), current.replacement());
             Uni<Void> buried = bury(released, now);
             current.swapInReplacement(provider, storageKey, sha256, now);
-            return buried.chain(() -> artifacts.markAvailable(current.tenantId, current.artifactId, now)).replaceWithVoid();
+            return buried.chain(() -> artifacts.markAvailable(current.tenantId, current.artifactId, now))
+                    .chain(() -> audit.record(completed));
         });
     }
 
@@ -236,13 +268,16 @@ public class ArtifactService {
         return copy;
     }
 
-    /** Under the artifact's lock: the checked version becomes available, unless it is no longer the variant's. */
-    private Uni<Void> markAvailable(Variant checked, String sha256) {
+    /**
+     * Under the artifact's lock: the checked version becomes available, unless it is no longer the
+     * variant's; {@code completed} is recorded when this call makes it available.
+     */
+    private Uni<Void> markAvailable(Variant checked, String sha256, AuditEvent completed) {
         Instant now = now();
         Variant.Key key = new Variant.Key(checked.tenantId, checked.artifactId, checked.name);
         return variants.markAvailable(key, checked.storageKey, sha256, now).chain(updated -> {
             if (updated == 1) {
-                return artifacts.markAvailable(checked.tenantId, checked.artifactId, now).replaceWithVoid();
+                return artifacts.markAvailable(checked.tenantId, checked.artifactId, now).chain(() -> audit.record(completed));
             }
             return variants.findOwned(key.tenantId, key.artifactId, key.name).invoke(current -> {
                 if (current == null) {
@@ -314,12 +349,14 @@ public class ArtifactService {
      * that. Then the objects are deleted; what a provider cannot delete now, or what a URL handed out
      * earlier may still write, the {@link TombstoneSweeper} deletes later.
      */
-    public Uni<Void> delete(String tenantId, String artifactId) {
+    public Uni<Void> delete(Caller caller, String artifactId) {
+        String tenantId = caller.tenantId();
         Instant now = now();
         return Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                         .chain(artifact -> variants.ofArtifact(tenantId, artifactId))
                         .call(all -> bury(withReplacements(all), now))
-                        .call(() -> artifacts.deleteOwned(tenantId, artifactId)))
+                        .call(() -> artifacts.deleteOwned(tenantId, artifactId))
+                        .call(() -> audit.record(AuditEvent.succeeded(caller, AuditAction.DELETE, artifactId, null, now))))
                 .map(ArtifactService::withReplacements)
                 .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(all.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures()

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.core.StorageKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -27,14 +28,18 @@ import java.util.List;
 @ApplicationScoped
 public class ArtifactStatements {
 
-    /** Both rows or neither: the variant's foreign key is checked at the end of the statement. */
+    /**
+     * Both rows and their audit event, or none: one statement, one transaction (the variant's foreign
+     * key is checked at the end of the statement).
+     */
     private static final String INSERT_ARTIFACT_WITH_VARIANT = """
             WITH artifact AS (
                 INSERT INTO artifacts (id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8))
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)),
+            audit AS (%s)
             INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key,
                                            content_type, size, sha256, created_at, upload_expires_at)
-            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16, $17)""";
+            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16, $17)""".formatted(AuditEvent.insert(18));
 
     private static final String FIND_VARIANT_WITH_FILENAME = """
             SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
@@ -55,13 +60,11 @@ public class ArtifactStatements {
     @Inject
     Pool database;
 
-    /** Records a new artifact together with its first variant. */
-    public Uni<Void> insert(Artifact artifact, Variant variant) {
-        return insert(database, artifact, variant);
-    }
-
-    /** The same, through {@code client}: the pool, or the connection of a transaction (a quota check's). */
-    public Uni<Void> insert(SqlClient client, Artifact artifact, Variant variant) {
+    /**
+     * Records a new artifact together with its first variant and the audit event of their creation,
+     * through {@code client}: the pool, or the connection of a transaction (a quota check's).
+     */
+    public Uni<Void> insert(SqlClient client, Artifact artifact, Variant variant, AuditEvent created) {
         Tuple values = Tuple.tuple()
                 .addString(artifact.id).addString(artifact.tenantId).addString(artifact.type.name())
                 .addString(artifact.boardId).addString(artifact.status.name()).addString(artifact.filename)
@@ -70,6 +73,7 @@ public class ArtifactStatements {
                 .addString(variant.storageKey).addString(variant.contentType).addLong(variant.size)
                 .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt))
                 .addOffsetDateTime(utc(variant.uploadExpiresAt));
+        created.addTo(values);
         return client.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
     }
 

@@ -1,9 +1,12 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
+import io.artifactstore.security.Caller;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -34,6 +37,8 @@ public class ExpiryReaper {
 
     private static final Logger LOG = Logger.getLogger(ExpiryReaper.class);
     static final int BATCH = 100;
+    /** The subject of the reaper's changes in the audit trail: system:expiry-reaper. */
+    static final String SUBJECT = "expiry-reaper";
     /** How long a claimed multipart upload is left to the replica that claimed it. */
     static final Duration LEASE = Duration.ofMinutes(5);
     /** Object deletes in flight at once per reaper: each also takes a database connection. */
@@ -135,7 +140,9 @@ public class ExpiryReaper {
     private Uni<Integer> abortExpiredMultiparts(Instant now) {
         Instant leaseEnd = now.plus(LEASE);
         return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
-                .onItem().transformToUniAndConcatenate(row -> leftovers.abort(row).replaceWith(1)
+                .onItem().transformToUniAndConcatenate(row -> leftovers.abort(row, AuditEvent.succeeded(Caller.system(row.tenantId, SUBJECT),
+                                AuditAction.EXPIRE, row.artifactId, row.variant, now).withDetail("multipart upload " + row.id + " expired; aborted"))
+                        .replaceWith(1)
                         .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", row.id,
                                 failure.getClass().getName()))
                         .onFailure().recoverWithItem(0))

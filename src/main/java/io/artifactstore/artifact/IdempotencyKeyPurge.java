@@ -1,18 +1,15 @@
 package io.artifactstore.artifact;
 
-import io.smallrye.mutiny.Multi;
+import io.artifactstore.core.Batches;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 /**
  * Deletes expired idempotency keys, a bounded batch at a time, on each replica's reaper tick
- * ({@link LifecycleTicker}). An
- * expired key already acts as new (a request takes it over), so this only keeps the table small;
+ * ({@link LifecycleTicker}). An expired key already acts as new (a request takes it over), so this only keeps the table small;
  * {@code SKIP LOCKED} keeps replicas out of each other's way.
  */
 @ApplicationScoped
@@ -27,9 +24,6 @@ public class IdempotencyKeyPurge {
 
     /** Deletes the keys expired at {@code now}, up to {@link #MAX_BATCHES} batches; answers how many went. */
     public Uni<Integer> purgeExpired(Instant now) {
-        AtomicInteger batches = new AtomicInteger();
-        return Multi.createBy().repeating().uni(() -> keys.purgeExpired(now, BATCH))
-                .whilst(purged -> purged == BATCH && batches.incrementAndGet() < MAX_BATCHES)
-                .collect().with(Collectors.summingInt(Integer::intValue));
+        return Batches.untilShort(() -> keys.purgeExpired(now, BATCH), BATCH, MAX_BATCHES);
     }
 }

@@ -1,5 +1,7 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -29,6 +31,9 @@ public class LeftoverMultiparts {
     @Inject
     ProviderRegistry providers;
 
+    @Inject
+    AuditTrail audit;
+
     /** Never fails: what cannot be aborted now is left for later. */
     public Uni<Void> abortUnusable(String tenantId, String artifactId) {
         return Panache.withSession(() -> uploads.ofArtifact(tenantId, artifactId)
@@ -37,17 +42,21 @@ public class LeftoverMultiparts {
                                 .filter(row -> current.stream().noneMatch(v -> v.name.equals(row.variant) && row.usableFor(v)))
                                 .toList())))
                 .chain(unusable -> unusable.isEmpty() ? Uni.createFrom().voidItem()
-                        : Uni.join().all(unusable.stream().map(this::abort).toList()).andCollectFailures().replaceWithVoid())
+                        : Uni.join().all(unusable.stream().map(row -> abort(row, null)).toList()).andCollectFailures().replaceWithVoid())
                 .onFailure().invoke(failure -> LOG.debugf("Left multiparts of %s to the reaper: %s", artifactId, failure.getClass().getName()))
                 .onFailure().recoverWithNull();
     }
 
-    /** Aborts the store's upload, then forgets the row; a failure keeps the row. */
-    Uni<Void> abort(MultipartUpload row) {
+    /**
+     * Aborts the store's upload, then forgets the row, with {@code aborted} recorded in that transaction
+     * if this call forgot it (null: the abort follows a change the trail has already). A failure keeps the row.
+     */
+    Uni<Void> abort(MultipartUpload row, AuditEvent aborted) {
         return providers.get(row.provider).ability(MultipartUploads.class)
                 .map(multipart -> multipart.abortMultipart(row.key(), row.providerUploadId))
                 .orElseGet(() -> Uni.createFrom().voidItem())
-                .chain(() -> Panache.withTransaction(() -> uploads.deleteOwned(row.tenantId, row.id)))
+                .chain(() -> Panache.withTransaction(() -> uploads.deleteOwned(row.tenantId, row.id)
+                        .chain(deleted -> deleted > 0 && aborted != null ? audit.record(aborted) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
     }
 }

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +34,9 @@ public class LifecycleTicker {
     IdempotencyKeyPurge idempotencyKeys;
 
     @Inject
+    AuditTrail audit;
+
+    @Inject
     ArtifactStoreConfig config;
 
     @Inject
@@ -48,6 +52,7 @@ public class LifecycleTicker {
             run("Tombstone sweep", () -> tombstones.sweepDue(clock.instant()));
             run("Expiry reaper", () -> expiry.reapDue(clock.instant()));
             run("Idempotency key purge", () -> idempotencyKeys.purgeExpired(clock.instant()));
+            run("Audit purge", () -> audit.purgeBefore(clock.instant().minus(config.audit().retention())));
         });
     }
 

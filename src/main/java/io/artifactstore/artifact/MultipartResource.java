@@ -59,7 +59,7 @@ public class MultipartResource {
     @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "The object does not fit in the provider's largest parts.")
     public Uni<Response> start(@PathParam("id") @Parameter(description = ID) String id,
                                @QueryParam("variant") @Parameter(description = "Variant name; default original") String variant) {
-        return service.start(tenant.id(), Ids.require("id", id),
+        return service.start(tenant.caller(), Ids.require("id", id),
                         variant == null ? UploadRequest.DEFAULT_VARIANT : Ids.require("variant", variant))
                 .map(started -> Response.status(Response.Status.CREATED).entity(started).build());
     }
@@ -109,7 +109,7 @@ public class MultipartResource {
     public Uni<ArtifactView> complete(@PathParam("id") @Parameter(description = ID) String id,
                                       @PathParam("uploadId") @Parameter(description = UPLOAD_ID) String uploadId,
                                       MultipartMessages.Complete request) {
-        return service.complete(tenant.id(), Ids.require("id", id), Ids.require("uploadId", uploadId), request);
+        return service.complete(tenant.caller(), Ids.require("id", id), Ids.require("uploadId", uploadId), request);
     }
 
     @DELETE
@@ -121,7 +121,7 @@ public class MultipartResource {
     @APIResponse(responseCode = "404", ref = "NotFound", description = "No usable upload of this id on this artifact.")
     public Uni<Response> abort(@PathParam("id") @Parameter(description = ID) String id,
                                @PathParam("uploadId") @Parameter(description = UPLOAD_ID) String uploadId) {
-        return service.abort(tenant.id(), Ids.require("id", id), Ids.require("uploadId", uploadId))
+        return service.abort(tenant.caller(), Ids.require("id", id), Ids.require("uploadId", uploadId))
                 .map(ignored -> Response.noContent().build());
     }
 }

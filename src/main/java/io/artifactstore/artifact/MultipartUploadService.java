@@ -1,11 +1,15 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.resilience.ProviderRegistry;
+import io.artifactstore.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,12 +54,15 @@ public class MultipartUploadService {
     @Inject
     ArtifactStoreConfig config;
 
+    @Inject
+    AuditTrail audit;
+
     /**
      * Starts a multipart upload of the pending variant. Starting again starts another: each stays usable
      * until the variant is completed (through any of them), re-ticketed or deleted.
      */
-    public Uni<MultipartMessages.Started> start(String tenantId, String artifactId, String variantName) {
-        return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
+    public Uni<MultipartMessages.Started> start(Caller caller, String artifactId, String variantName) {
+        return Panache.withSession(() -> variants.findOwned(caller.tenantId(), artifactId, variantName))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
                 .chain(variant -> {
                     if (variant.status != Status.PENDING) {
@@ -67,7 +74,7 @@ public class MultipartUploadService {
                     MultipartUploads multipart = multipartOf(variant.provider);
                     PartPlan plan = PartPlan.of(variant.size, multipart.partLimits());
                     return multipart.startMultipart(variant.key(), variant.contentType, variant.size)
-                            .chain(providerUploadId -> record(variant, providerUploadId, plan)
+                            .chain(providerUploadId -> record(caller, variant, providerUploadId, plan)
                                     .onFailure().call(() -> multipart.abortMultipart(variant.key(), providerUploadId)
                                             .onFailure().recoverWithNull()));
                 })
@@ -78,7 +85,7 @@ public class MultipartUploadService {
      * Under the artifact's lock: the upload is recorded only if the variant is still pending on the
      * version it was started for, and the variant's upload window then reaches as far as the upload may write.
      */
-    private Uni<MultipartUpload> record(Variant started, String providerUploadId, PartPlan plan) {
+    private Uni<MultipartUpload> record(Caller caller, Variant started, String providerUploadId, PartPlan plan) {
         Instant now = now();
         return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
@@ -103,7 +110,8 @@ public class MultipartUploadService {
                     if (current.uploadExpiresAt.isBefore(row.expiresAt)) {
                         current.uploadExpiresAt = row.expiresAt; // so nothing takes the variant for abandoned meanwhile
                     }
-                    return uploads.persist(row);
+                    return uploads.persist(row).call(() -> audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START,
+                            row.artifactId, row.variant, now).withDetail("upload " + row.id)));
                 }));
     }
 
@@ -152,7 +160,8 @@ public class MultipartUploadService {
      * Has the store assemble the parts, then checks the object exactly as {@code complete} does. The
      * parts must be 1 to partCount in order, each with the ETag its PUT answered.
      */
-    public Uni<ArtifactView> complete(String tenantId, String artifactId, String uploadId, MultipartMessages.Complete request) {
+    public Uni<ArtifactView> complete(Caller caller, String artifactId, String uploadId, MultipartMessages.Complete request) {
+        String tenantId = caller.tenantId();
         List<MultipartMessages.CompletedPart> parts = request == null ? null : request.parts();
         if (parts == null || parts.isEmpty() || parts.size() > PartPlan.MAX_PARTS) {
             return Uni.createFrom().failure(ServiceException.invalidField("parts", "must list every part of the upload"));
@@ -178,18 +187,20 @@ public class MultipartUploadService {
                     // A retried complete finds the upload gone when the first attempt got through: the check below tells.
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull()
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
-                    .call(() -> leftovers.abort(row).onFailure().recoverWithNull())
+                    .call(() -> leftovers.abort(row, AuditEvent.rejected(caller, AuditAction.COMPLETE, artifactId, row.variant,
+                            now(), "The parts' sha256 differs from the declared one; upload " + row.id + " aborted")).onFailure().recoverWithNull())
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
                     .call(() -> Panache.withTransaction(() -> uploads.deleteOwned(tenantId, row.id)))
-                    .chain(() -> artifactService.complete(variant.tenantId, variant.artifactId, variant.name))
+                    .chain(() -> artifactService.complete(caller, variant.artifactId, variant.name))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
         });
     }
 
     /** Aborts a usable upload; its parts are removed. */
-    public Uni<Void> abort(String tenantId, String artifactId, String uploadId) {
-        return usable(tenantId, artifactId, uploadId).chain(leftovers::abort);
+    public Uni<Void> abort(Caller caller, String artifactId, String uploadId) {
+        return usable(caller.tenantId(), artifactId, uploadId).chain(row -> leftovers.abort(row, AuditEvent.succeeded(caller,
+                AuditAction.MULTIPART_ABORT, artifactId, row.variant, now()).withDetail("upload " + row.id)));
     }
 
     /** The tenant's upload, while it can still write its variant; otherwise 404, as if it never was. */

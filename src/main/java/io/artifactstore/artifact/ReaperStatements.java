@@ -1,5 +1,9 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.security.Caller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -36,7 +40,7 @@ public class ReaperStatements {
     private static final String EXPIRE_UPLOADS = """
             UPDATE artifact_variants SET status = 'EXPIRED'
             WHERE artifact_id = ANY($1) AND status = 'PENDING' AND upload_expires_at <= $2
-            RETURNING tenant_id, artifact_id, provider, storage_key""";
+            RETURNING tenant_id, artifact_id, name, provider, storage_key""";
 
     /** An artifact that never became available and has no live upload left is EXPIRED too. */
     private static final String EXPIRE_ARTIFACTS = """
@@ -52,7 +56,7 @@ public class ReaperStatements {
             FOR UPDATE SKIP LOCKED""";
 
     private static final String FIND_EXPIRED_REPLACEMENTS = """
-            SELECT tenant_id, artifact_id, replacement_provider AS provider, replacement_key AS storage_key
+            SELECT tenant_id, artifact_id, name, replacement_provider AS provider, replacement_key AS storage_key
             FROM artifact_variants
             WHERE artifact_id = ANY($1) AND replacement_key IS NOT NULL AND replacement_expires_at <= $2""";
 
@@ -69,14 +73,14 @@ public class ReaperStatements {
     /** Every version the deleted variants name, with the time after which no URL can write there. */
     private static final String DELETE_VARIANTS = """
             WITH gone AS (DELETE FROM artifact_variants WHERE artifact_id = ANY($1)
-                          RETURNING tenant_id, artifact_id, provider, storage_key, upload_expires_at,
+                          RETURNING tenant_id, artifact_id, name, provider, storage_key, upload_expires_at,
                                     replacement_provider, replacement_key, replacement_expires_at)
-            SELECT tenant_id, artifact_id, provider, storage_key, upload_expires_at AS writable_until FROM gone
+            SELECT tenant_id, artifact_id, name, provider, storage_key, upload_expires_at AS writable_until FROM gone
             UNION ALL
-            SELECT tenant_id, artifact_id, replacement_provider, replacement_key, replacement_expires_at FROM gone
+            SELECT tenant_id, artifact_id, name, replacement_provider, replacement_key, replacement_expires_at FROM gone
             WHERE replacement_key IS NOT NULL""";
 
-    private static final String DELETE_ARTIFACTS = "DELETE FROM artifacts WHERE id = ANY($1)";
+    private static final String DELETE_ARTIFACTS = "DELETE FROM artifacts WHERE id = ANY($1) RETURNING tenant_id, id";
 
     private static final String BURY = """
             INSERT INTO object_tombstones (provider, storage_key, sweep_at)
@@ -94,8 +98,11 @@ public class ReaperStatements {
     @Inject
     Pool database;
 
+    @Inject
+    AuditTrail audit;
+
     /** A version whose record let go of it: its object is to be deleted once no URL can write there ({@code sweepAt}). */
-    public record Released(String tenantId, String artifactId, String provider, String storageKey, Instant sweepAt) {
+    public record Released(String tenantId, String artifactId, String variant, String provider, String storageKey, Instant sweepAt) {
     }
 
     /**
@@ -109,6 +116,8 @@ public class ReaperStatements {
                         : conn.preparedQuery(EXPIRE_UPLOADS).execute(Tuple.of(ids, utc(cutoff)))
                         .map(rows -> released(rows, now))
                         .call(expired -> bury(conn, expired))
+                        .call(expired -> audit.recordAll(conn, expired.stream().map(v -> expired(v, now)
+                                .withDetail("upload ticket expired before the upload was completed")).toList()))
                         .call(() -> conn.preparedQuery(EXPIRE_ARTIFACTS).execute(Tuple.of(ids, utc(now))))));
     }
 
@@ -119,6 +128,8 @@ public class ReaperStatements {
                         : conn.preparedQuery(FIND_EXPIRED_REPLACEMENTS).execute(Tuple.of(ids, utc(cutoff)))
                         .map(rows -> released(rows, now))
                         .call(dropped -> bury(conn, dropped))
+                        .call(dropped -> audit.recordAll(conn, dropped.stream().map(v -> expired(v, now)
+                                .withDetail("replacement ticket expired; the verified version stays")).toList()))
                         .call(() -> conn.preparedQuery(DROP_EXPIRED_REPLACEMENTS).execute(Tuple.of(ids, utc(cutoff))))));
     }
 
@@ -136,13 +147,21 @@ public class ReaperStatements {
                             for (Row row : rows) {
                                 Instant lastWrite = row.getOffsetDateTime("writable_until").toInstant().plus(grace);
                                 versions.add(new Released(row.getString("tenant_id"), row.getString("artifact_id"),
-                                        row.getString("provider"), row.getString("storage_key"),
+                                        row.getString("name"), row.getString("provider"), row.getString("storage_key"),
                                         lastWrite.isAfter(now) ? lastWrite : now));
                             }
                             return versions;
                         })
                         .call(versions -> bury(conn, versions))
-                        .call(() -> conn.preparedQuery(DELETE_ARTIFACTS).execute(Tuple.of(ids)))));
+                        .call(() -> conn.preparedQuery(DELETE_ARTIFACTS).execute(Tuple.of(ids)).chain(rows -> {
+                            List<AuditEvent> deleted = new ArrayList<>();
+                            for (Row row : rows) {
+                                deleted.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), ExpiryReaper.SUBJECT),
+                                        AuditAction.EXPIRE, row.getString("id"), null, now)
+                                        .withDetail("intermediate artifact outlived artifact-store.lifecycle.intermediate-ttl: deleted"));
+                            }
+                            return audit.recordAll(conn, deleted);
+                        }))));
     }
 
     /** Claims up to {@code limit} expired multipart uploads until {@code leaseEnd}; other replicas skip them. */
@@ -188,10 +207,15 @@ public class ReaperStatements {
     private static List<Released> released(RowSet<Row> rows, Instant sweepAt) {
         List<Released> versions = new ArrayList<>();
         for (Row row : rows) {
-            versions.add(new Released(row.getString("tenant_id"), row.getString("artifact_id"),
+            versions.add(new Released(row.getString("tenant_id"), row.getString("artifact_id"), row.getString("name"),
                     row.getString("provider"), row.getString("storage_key"), sweepAt));
         }
         return versions;
+    }
+
+    private static AuditEvent expired(Released version, Instant now) {
+        return AuditEvent.succeeded(Caller.system(version.tenantId(), ExpiryReaper.SUBJECT), AuditAction.EXPIRE,
+                version.artifactId(), version.variant(), now);
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -1,6 +1,9 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Checksums;
 import io.artifactstore.core.StorageKey;
@@ -13,6 +16,7 @@ import io.artifactstore.routing.Router;
 import io.artifactstore.routing.RoutingDecision;
 import io.artifactstore.routing.UploadFacts;
 import io.artifactstore.routing.UploadTargets;
+import io.artifactstore.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,6 +26,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -41,6 +46,12 @@ import java.util.concurrent.CompletableFuture;
 public class StreamedUpload {
 
     private static final Logger LOG = Logger.getLogger(StreamedUpload.class);
+
+    @Inject
+    AuditTrail audit;
+
+    @Inject
+    Clock clock;
 
     @Inject
     ArtifactRepository artifacts;
@@ -76,7 +87,8 @@ public class StreamedUpload {
      * Streams {@code body}, announced as {@code contentLength} bytes (null: not announced), into the
      * pending variant. The body is not read before the variant, its length and a target are settled.
      */
-    public Uni<ArtifactView> upload(String tenantId, String artifactId, String variantName, Long contentLength, Multi<ByteBuffer> body) {
+    public Uni<ArtifactView> upload(Caller caller, String artifactId, String variantName, Long contentLength, Multi<ByteBuffer> body) {
+        String tenantId = caller.tenantId();
         return Panache.withSession(() -> artifacts.findOwned(tenantId, artifactId).chain(artifact -> artifact == null
                         ? Uni.createFrom().<Pending>nullItem()
                         : variants.findOwned(tenantId, artifactId, variantName).map(v -> v == null ? null : new Pending(artifact, v))))
@@ -87,11 +99,15 @@ public class StreamedUpload {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
+                    AuditEvent completed = AuditEvent.succeeded(caller, AuditAction.COMPLETE, artifactId, variantName,
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS));
                     return detached(write(pending.variant(), target, written, body)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
+                            .onFailure(ArtifactService::isRejection).call(failure -> service.auditRejection(caller, pending.variant(), failure))
                             .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()
-                                            ? replace(pending.variant(), target, written, sha256)
-                                            : record(pending.variant(), target, written, sha256))
+                                            ? replace(pending.variant(), target, written, sha256,
+                                                    completed.withDetail("streamed replacement: the earlier version is deleted"))
+                                            : record(pending.variant(), target, written, sha256, completed.withDetail("streamed")))
                                     .onFailure().call(() -> discard(target, written))));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
@@ -187,14 +203,15 @@ public class StreamedUpload {
      * and to the provider that took it, if it still names the version the upload started from. The
      * version it leaves gets a tombstone, since a ticket handed out for it may still write there.
      */
-    private Uni<Void> record(Variant started, String target, StorageKey written, String sha256) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private Uni<Void> record(Variant started, String target, StorageKey written, String sha256, AuditEvent completed) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Variant.Key key = new Variant.Key(started.tenantId, started.artifactId, started.name);
         return artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
                 .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
                 .chain(artifact -> variants.markStreamed(key, started.storageKey, target, written.toString(), sha256, now))
                 .chain(updated -> updated == 1
-                        ? bury(started, now).chain(() -> artifacts.markAvailable(started.tenantId, started.artifactId, now)).replaceWithVoid()
+                        ? bury(started, now).chain(() -> artifacts.markAvailable(started.tenantId, started.artifactId, now))
+                                .chain(() -> audit.record(completed))
                         : variants.findOwned(key.tenantId, key.artifactId, key.name).invoke(current -> {
                             if (current == null) {
                                 throw ServiceException.notFound("No such artifact variant");
@@ -206,10 +223,10 @@ public class StreamedUpload {
     }
 
     /** Under the artifact's lock, like {@link #record}: the verified replacement becomes the variant's version. */
-    private Uni<Void> replace(Variant replacement, String target, StorageKey written, String sha256) {
+    private Uni<Void> replace(Variant replacement, String target, StorageKey written, String sha256, AuditEvent completed) {
         return artifacts.findOwnedForUpdate(replacement.tenantId, replacement.artifactId)
                 .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
-                .chain(artifact -> service.swapInReplacement(replacement, target, written.toString(), sha256));
+                .chain(artifact -> service.swapInReplacement(replacement, target, written.toString(), sha256, completed));
     }
 
     private Uni<Void> bury(Variant left, Instant now) {

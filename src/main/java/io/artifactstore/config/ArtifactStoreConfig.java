@@ -90,6 +90,15 @@ public interface ArtifactStoreConfig {
         Duration inProgressTimeout();
     }
 
+    Audit audit();
+
+    /** The audit trail ({@code GET /api/v1/audit}). */
+    interface Audit {
+        /** How long an event is kept; older ones are purged by the housekeeping tick. */
+        @WithDefault("400d")
+        Duration retention();
+    }
+
     Reconcile reconcile();
 
     /** Orphan reconciliation jobs ({@code POST /api/v1/admin/reconcile}). */

@@ -92,7 +92,7 @@ public class ReconcileResource {
         if (apply != null && !applying && !"false".equals(apply)) {
             throw ServiceException.invalidField("apply", "must be true or false");
         }
-        return reconciler.start(tenant.id(), provider, keys, applying)
+        return reconciler.start(tenant.caller(), provider, keys, applying)
                 .map(job -> Response.accepted(JobView.of(job)).build());
     }
 

@@ -1,5 +1,9 @@
 package io.artifactstore.ops;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.security.Caller;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.ObjectListing.ListedObject;
@@ -33,6 +37,7 @@ final class ReconcileRun {
     private final StorageProvider provider;
     private final ObjectListing listing;
     private final ReconcileStatements statements;
+    private final AuditTrail audit;
     private final Clock clock;
     private final Duration orphanGrace;
     private final int pageSize;
@@ -52,11 +57,12 @@ final class ReconcileRun {
     private long markedMissing;
 
     ReconcileRun(ReconcileJob job, StorageProvider provider, ObjectListing listing, ReconcileStatements statements,
-                 Clock clock, Duration orphanGrace, int pageSize) {
+                 AuditTrail audit, Clock clock, Duration orphanGrace, int pageSize) {
         this.job = job;
         this.provider = provider;
         this.listing = listing;
         this.statements = statements;
+        this.audit = audit;
         this.clock = clock;
         this.orphanGrace = orphanGrace;
         this.pageSize = pageSize;
@@ -149,16 +155,24 @@ final class ReconcileRun {
             return Multi.createFrom().iterable(orphans)
                     .filter(orphan -> orphan.lastModified().isBefore(cutoff))
                     .onItem().transformToUni(this::delete).merge(CONCURRENCY)
+                    .filter(Optional::isPresent).map(Optional::get)
                     .collect().asList()
-                    .invoke(deleted -> deletedObjects += deleted.stream().filter(d -> d).count())
-                    .replaceWithVoid();
+                    .invoke(deleted -> deletedObjects += deleted.size())
+                    .chain(deleted -> audit.recordAlone(deleted.stream().map(this::deletedOrphan).toList()));
         });
     }
 
-    /** An object under a name that is no storage key is reported, not deleted: it is not ours to name. */
-    private Uni<Boolean> delete(ListedObject orphan) {
+    /** An object under a name that is no storage key is reported, not deleted: it is not ours to name. Answers the deleted key. */
+    private Uni<Optional<StorageKey>> delete(ListedObject orphan) {
         Optional<StorageKey> key = parse(orphan.key());
-        return key.isEmpty() ? Uni.createFrom().item(false) : provider.delete(key.get()).replaceWith(true);
+        return key.isEmpty() ? Uni.createFrom().item(key) : provider.delete(key.get()).replaceWith(key);
+    }
+
+    /** The audit event of a deleted orphan, in the tenant its key names (the orphan's record, if it had one, is gone). */
+    private AuditEvent deletedOrphan(StorageKey key) {
+        return AuditEvent.succeeded(Caller.system(key.tenantId(), Reconciler.SUBJECT), AuditAction.RECONCILE_DELETE_ORPHAN,
+                key.artifactId(), key.variant(), clock.instant()).withDetail("job " + job.id() + ": deleted " + key + " from provider "
+                + job.provider() + ", which no record names");
     }
 
     /** AVAILABLE records not listed, confirmed absent by a stat (the object may have landed after its page); marked on apply. */
@@ -173,7 +187,8 @@ final class ReconcileRun {
                 .collect().asList()
                 .chain(keys -> {
                     missingObjects += keys.size();
-                    return job.apply() ? statements.markMissing(job.provider(), keys).invoke(n -> markedMissing += n) : Uni.createFrom().item(0);
+                    return job.apply() ? statements.markMissing(job.provider(), keys, job.id(), clock.instant()).invoke(n -> markedMissing += n)
+                            : Uni.createFrom().item(0);
                 })
                 .replaceWithVoid();
     }

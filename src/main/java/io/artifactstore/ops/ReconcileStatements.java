@@ -1,5 +1,9 @@
 package io.artifactstore.ops;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.security.Caller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -36,7 +40,8 @@ public class ReconcileStatements {
 
     private static final String MARK_MISSING = """
             UPDATE artifact_variants SET status = 'MISSING'
-            WHERE provider = $1 AND storage_key = ANY($2) AND status = 'AVAILABLE'""";
+            WHERE provider = $1 AND storage_key = ANY($2) AND status = 'AVAILABLE'
+            RETURNING tenant_id, artifact_id, name""";
 
     private static final String INSERT_JOB = """
             INSERT INTO reconcile_jobs (id, tenant_id, provider, prefix, apply, status, started_at, heartbeat_at)
@@ -60,6 +65,9 @@ public class ReconcileStatements {
 
     @Inject
     Pool database;
+
+    @Inject
+    AuditTrail audit;
 
     /** A variant's stored key and status. */
     public record RecordedKey(String key, String status) {
@@ -90,18 +98,28 @@ public class ReconcileStatements {
         });
     }
 
-    /** Marks the AVAILABLE variants at these keys MISSING; answers how many were. */
-    public Uni<Integer> markMissing(String provider, List<String> keys) {
+    /** Marks the AVAILABLE variants at these keys MISSING, each with its audit event (by job {@code jobId}); answers how many were. */
+    public Uni<Integer> markMissing(String provider, List<String> keys, String jobId, Instant now) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return database.preparedQuery(MARK_MISSING).execute(Tuple.of(provider, keys.toArray(String[]::new)))
-                .map(rows -> rows.rowCount());
+        return database.withTransaction(conn -> conn.preparedQuery(MARK_MISSING).execute(Tuple.of(provider, keys.toArray(String[]::new)))
+                .chain(rows -> {
+                    List<AuditEvent> marked = new ArrayList<>();
+                    for (Row row : rows) {
+                        marked.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), Reconciler.SUBJECT),
+                                AuditAction.RECONCILE_MISSING, row.getString("artifact_id"), row.getString("name"), now)
+                                .withDetail("job " + jobId + ": no object on provider " + provider));
+                    }
+                    return audit.recordAll(conn, marked).replaceWith(marked.size());
+                }));
     }
 
-    public Uni<Void> insert(ReconcileJob job) {
-        return database.preparedQuery(INSERT_JOB).execute(Tuple.of(job.id(), job.tenant(), job.provider(), job.prefix(),
-                job.apply(), utc(job.startedAt()))).replaceWithVoid();
+    /** Records a RUNNING job with the audit event of its start. */
+    public Uni<Void> insert(ReconcileJob job, AuditEvent started) {
+        return database.withTransaction(conn -> conn.preparedQuery(INSERT_JOB).execute(Tuple.of(job.id(), job.tenant(),
+                        job.provider(), job.prefix(), job.apply(), utc(job.startedAt())))
+                .chain(() -> audit.recordAll(conn, List.of(started))));
     }
 
     /** Saves the counters and moves the heartbeat; false when the job is no longer RUNNING (reported stale). */

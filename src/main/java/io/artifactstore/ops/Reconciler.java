@@ -1,5 +1,9 @@
 package io.artifactstore.ops;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.security.Caller;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StoreFailure;
@@ -23,6 +27,8 @@ import java.time.Clock;
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    /** The subject of a job's changes in the audit trail (system:reconciler); the event of its start names the admin. */
+    static final String SUBJECT = "reconciler";
 
     @Inject
     ProviderRegistry providers;
@@ -36,17 +42,23 @@ public class Reconciler {
     @Inject
     Clock clock;
 
+    @Inject
+    AuditTrail audit;
+
     /** Records a RUNNING job and starts it; the answer does not wait for the walk. */
-    public Uni<ReconcileJob> start(String tenant, String providerName, String prefix, boolean apply) {
+    public Uni<ReconcileJob> start(Caller caller, String providerName, String prefix, boolean apply) {
+        String tenant = caller.tenantId();
         ResilientProvider provider = providers.find(providerName)
                 .orElseThrow(() -> ServiceException.invalidField("provider", "names no configured provider"));
         ObjectListing listing = provider.ability(ObjectListing.class)
                 .orElseThrow(() -> ServiceException.invalidField("provider", "cannot list its objects"));
         ReconcileJob job = new ReconcileJob(Ulid.next(), tenant, providerName, prefix, apply, ReconcileJob.RUNNING,
                 ReconcileJob.Counters.NONE, null, clock.instant(), null);
-        return statements.insert(job).invoke(() -> {
+        AuditEvent started = AuditEvent.succeeded(caller, AuditAction.RECONCILE_START, null, null, job.startedAt())
+                .withDetail("job " + job.id() + " of provider " + providerName + ", prefix '" + prefix + "', apply=" + apply);
+        return statements.insert(job, started).invoke(() -> {
             LOG.infof("Reconciliation %s of provider %s (prefix '%s', apply=%s) started", job.id(), providerName, prefix, apply);
-            new ReconcileRun(job, provider, listing, statements, clock, config.lifecycle().orphanGrace(),
+            new ReconcileRun(job, provider, listing, statements, audit, clock, config.lifecycle().orphanGrace(),
                     config.reconcile().pageSize()).run()
                     .subscribe().with(counters -> finished(job, counters), failure -> failed(job, failure));
         }).replaceWith(job);

@@ -34,4 +34,10 @@ public class CurrentTenant {
         }
         return tenant;
     }
+
+    /** The caller: tenant and subject ({@code sub}, else the token's name), for the audit trail. */
+    public Caller caller() {
+        String subject = token.getSubject() != null ? token.getSubject() : token.getName();
+        return new Caller(id(), subject);
+    }
 }

@@ -1,5 +1,8 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.security.Caller;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
@@ -47,7 +50,7 @@ class ArtifactStatementsTest {
     @Test
     void anArtifactAndItsVariantAreStoredTogetherAndFoundOnlyByTheirTenant() {
         Artifact artifact = artifact();
-        statements.insert(artifact, variant(artifact, "local")).await().indefinitely();
+        statements.insert(database, artifact, variant(artifact, "local"), created(artifact)).await().indefinitely();
 
         ArtifactStatements.StoredVariant stored = statements.findStored("statements", artifact.id, "original").await().indefinitely();
         assertThat(stored.status()).isEqualTo(Status.PENDING);
@@ -62,11 +65,14 @@ class ArtifactStatementsTest {
         Artifact artifact = artifact();
         Variant refused = variant(artifact, null); // provider is NOT NULL
 
-        assertThatThrownBy(() -> statements.insert(artifact, refused).await().indefinitely()).isNotNull();
+        assertThatThrownBy(() -> statements.insert(database, artifact, refused, created(artifact)).await().indefinitely()).isNotNull();
 
         long rows = database.preparedQuery("SELECT count(*) FROM artifacts WHERE id = $1").execute(Tuple.of(artifact.id))
                 .await().indefinitely().iterator().next().getLong(0);
         assertThat(rows).isZero();
+        long events = database.preparedQuery("SELECT count(*) FROM audit_events WHERE artifact_id = $1").execute(Tuple.of(artifact.id))
+                .await().indefinitely().iterator().next().getLong(0);
+        assertThat(events).isZero();
     }
 
     @Test
@@ -75,7 +81,7 @@ class ArtifactStatementsTest {
         Artifact written = artifact();
         Variant writtenVariant = variant(written, "local");
         writtenVariant.sha256 = "ab".repeat(32);
-        asserter.execute(() -> statements.insert(written, writtenVariant));
+        asserter.execute(() -> statements.insert(database, written, writtenVariant, created(written)));
         asserter.assertThat(() -> Panache.withSession(() -> artifacts.findById(written.id)),
                 read -> assertThat(read).usingRecursiveComparison().ignoringFieldsMatchingRegexes(ENHANCEMENT).isEqualTo(written));
         asserter.assertThat(() -> Panache.withSession(() -> variants.findOwned(written.tenantId, written.id, "original")),
@@ -138,5 +144,9 @@ class ArtifactStatementsTest {
         variant.createdAt = artifact.createdAt;
         variant.uploadExpiresAt = artifact.createdAt.plusSeconds(900);
         return variant;
+    }
+
+    private static AuditEvent created(Artifact artifact) {
+        return AuditEvent.succeeded(new Caller(artifact.tenantId, "tester"), AuditAction.CREATE, artifact.id, "original", artifact.createdAt);
     }
 }

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.security.Caller;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
@@ -42,12 +43,12 @@ class FailedUnisTest {
     @Test
     void aRefusedTicketIsAFailedUni() {
         UploadRequest hologram = new UploadRequest("hologram", null, "image/png", 3L, null, null, null, null, null);
-        Uni<CreatedArtifact> ticket = service.create("unis", hologram);
+        Uni<CreatedArtifact> ticket = service.create(new Caller("unis", "tester"), hologram);
         assertThatThrownBy(() -> ticket.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
                 refused -> assertThat(refused.status()).isEqualTo(400));
 
         UploadRequest headless = new UploadRequest("image", null, "image/png", 3L, null, null, null, "thumbnail", null);
-        Uni<CreatedArtifact> variant = service.create("unis", headless);
+        Uni<CreatedArtifact> variant = service.create(new Caller("unis", "tester"), headless);
         assertThatThrownBy(() -> variant.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
                 refused -> assertThat(refused.errors()).extracting(ServiceException.FieldError::field).containsExactly("artifactId"));
     }

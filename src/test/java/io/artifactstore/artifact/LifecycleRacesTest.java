@@ -80,6 +80,12 @@ class LifecycleRacesTest {
             as(token).get("/api/v1/artifacts/{id}", id).then().statusCode(404);
             assertThat(rows("SELECT count(*) FROM artifact_variants WHERE artifact_id = $1", id)).isZero();
             assertThat(filesOf(created)).as("bytes of a deleted artifact").isEmpty();
+            assertThat(events(id, "delete")).as("one delete, in its transaction").isEqualTo(1);
+            long completed = events(id, "complete");
+            assertThat(completed).as("at most one complete made the variant available").isLessThanOrEqualTo(1);
+            if (answers.stream().anyMatch(answer -> answer.statusCode() == 200)) {
+                assertThat(completed).as("a complete answered 200, so one made the change").isEqualTo(1);
+            }
         }
     }
 
@@ -97,6 +103,7 @@ class LifecycleRacesTest {
             }
             calls.run().forEach(answer -> assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200));
             assertRecordAgreesWithBytes(id);
+            assertThat(events(id, "complete")).as("eight completes, one change, one event").isEqualTo(1);
         }
     }
 
@@ -157,6 +164,9 @@ class LifecycleRacesTest {
             assertThat(rows("SELECT count(*) FROM artifact_variants WHERE artifact_id = $1", id)).isZero();
             sweepAsIfEveryTicketHadExpired();
             assertThat(filesOf(created)).as("bytes of a deleted artifact").isEmpty();
+            assertThat(events(id, "create")).as("the original's ticket and one per variant ticket handed out")
+                    .isEqualTo(1 + answers.stream().filter(answer -> answer.statusCode() == 201).count());
+            assertThat(events(id, "delete")).isEqualTo(1);
         }
     }
 
@@ -219,6 +229,12 @@ class LifecycleRacesTest {
     private long rows(String sql, String parameter) {
         return database.preparedQuery(sql).execute(Tuple.of(parameter)).await().indefinitely()
                 .iterator().next().getLong(0);
+    }
+
+    /** The artifact's audit events of this action, straight from the table. */
+    private long events(String artifactId, String action) {
+        return database.preparedQuery("SELECT count(*) FROM audit_events WHERE artifact_id = $1 AND action = $2")
+                .execute(Tuple.of(artifactId, action)).await().indefinitely().iterator().next().getLong(0);
     }
 
     private static void assertNoServerErrors(List<HttpResponse<String>> answers) {

@@ -1,5 +1,9 @@
 package io.artifactstore.ops;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.security.Caller;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
@@ -54,6 +58,9 @@ class ReconcileTest {
 
     @Inject
     ProviderRegistry providers;
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     ReconcileStatements statements;
@@ -127,6 +134,22 @@ class ReconcileTest {
 
         assertThat(counts(run(tenant, provider, false))).containsExactly(2L, 0L, 0L, 0L, 0L);
 
+        // The trail: who started each job, and each change a job made, in the tenant the record or key names.
+        JsonPath trail = given().auth().oauth2(admin(tenant)).get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+        assertThat(trail.getList("items.action")).filteredOn(a -> ((String) a).startsWith("reconcile."))
+                .containsExactly("reconcile.start", "reconcile.delete-orphan", "reconcile.start", "reconcile.missing",
+                        "reconcile.start", "reconcile.start");
+        assertThat(trail.getList("items.subject")).filteredOn(s -> !"user-of-".regionMatches(0, (String) s, 0, 8))
+                .containsOnly("system:reconciler");
+        JsonPath missing = given().auth().oauth2(admin(tenant)).queryParam("action", "reconcile.missing").get("/api/v1/audit")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(missing.getString("items[0].artifactId")).isEqualTo(gone);
+        assertThat(missing.getString("items[0].variant")).isEqualTo("original");
+        JsonPath deleted = given().auth().oauth2(admin(tenant)).queryParam("action", "reconcile.delete-orphan").get("/api/v1/audit")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(deleted.getString("items[0].artifactId")).isEqualTo(orphan.artifactId());
+        assertThat(deleted.getString("items[0].detail")).contains(orphan.toString());
+
         clock.reset();
         uploaded(tenant, provider, gone, "original");
         assertThat(variantStatus(tenant, gone)).as("a new upload repairs a MISSING variant").isEqualTo("AVAILABLE");
@@ -159,8 +182,8 @@ class ReconcileTest {
         clock.advance(Duration.ofHours(2));
         ReconcileJob job = new ReconcileJob(Ulid.next(), tenant, provider, tenant + "/", true, ReconcileJob.RUNNING,
                 ReconcileJob.Counters.NONE, null, clock.instant(), null);
-        await(statements.insert(job));
-        ReconcileJob.Counters counters = await(new ReconcileRun(job, store, listing, statements, clock, Duration.ofHours(1), 2).run());
+        await(statements.insert(job, AuditEvent.succeeded(new Caller(tenant, "tester"), AuditAction.RECONCILE_START, null, null, clock.instant())));
+        ReconcileJob.Counters counters = await(new ReconcileRun(job, store, listing, statements, audit, clock, Duration.ofHours(1), 2).run());
         assertThat(counters).isEqualTo(new ReconcileJob.Counters(8, 4, 5, 1, 5, 1));
         for (StorageKey orphan : orphans) {
             assertThat(await(store.stat(orphan))).isEmpty();

@@ -23,6 +23,12 @@ public final class Tokens {
         return sign(claims(tenant, roles), privateKey());
     }
 
+    /** A token of {@code tenant} whose {@code sub} claim is {@code subject}, whatever it holds. */
+    public static String withSubject(String tenant, String subject, String... roles) {
+        return sign(Jwt.issuer(ArtifactStoreTestResource.ISSUER).subject(subject).claim("tenant_id", tenant)
+                .groups(Set.of(roles)).expiresIn(Duration.ofMinutes(5)), privateKey());
+    }
+
     public static String readerWriter(String tenant) {
         return of(tenant, Roles.READ, Roles.WRITE);
     }

@@ -1,22 +1,21 @@
-package io.artifactstore.artifact;
+package io.artifactstore.api;
 
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.Ids;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Opaque keyset cursors: the id of the last artifact of a page, so the next page starts after it. */
-final class Cursor {
+/** Opaque keyset cursors: the id of the last item of a page (an artifact, an audit event), so the next page starts after it. */
+public final class Cursor {
 
     private Cursor() {
     }
 
-    static String after(String lastId) {
+    public static String after(String lastId) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String lastId(String cursor) {
+    public static String lastId(String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }

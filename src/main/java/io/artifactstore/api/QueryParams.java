@@ -1,14 +1,13 @@
-package io.artifactstore.artifact;
+package io.artifactstore.api;
 
-import io.artifactstore.api.ServiceException;
 
 /** Numeric query parameters, with a field-level 400 instead of JAX-RS's bare 404 on a bad number. */
-final class QueryParams {
+public final class QueryParams {
 
     private QueryParams() {
     }
 
-    static int intInRange(String name, String value, int defaultValue, int min, int max) {
+    public static int intInRange(String name, String value, int defaultValue, int min, int max) {
         if (value == null) {
             return defaultValue;
         }

@@ -1,0 +1,20 @@
+-- The audit trail (CONTRACT §3 "Lifecycle, quotas, audit"): one row per change, written in the same
+-- transaction as the change, so a change that rolls back leaves no row and no committed change lacks
+-- one. Rows outlive their artifacts (no foreign key) and go after artifact-store.audit.retention.
+-- Ids are ULIDs: newest first is id order, and a page ends at an id (keyset cursor).
+CREATE TABLE audit_events (
+    tenant_id   VARCHAR(128)  NOT NULL,
+    id          CHAR(26)      NOT NULL,
+    at          TIMESTAMPTZ   NOT NULL,
+    subject     VARCHAR(255)  NOT NULL,
+    action      VARCHAR(32)   NOT NULL,
+    artifact_id VARCHAR(128),
+    variant     VARCHAR(128),
+    outcome     VARCHAR(16)   NOT NULL CHECK (outcome IN ('succeeded', 'rejected')),
+    detail      VARCHAR(1024),
+    PRIMARY KEY (tenant_id, id)
+);
+
+CREATE INDEX audit_events_artifact_idx ON audit_events (tenant_id, artifact_id, id) WHERE artifact_id IS NOT NULL;
+CREATE INDEX audit_events_action_idx ON audit_events (tenant_id, action, id);
+CREATE INDEX audit_events_at_idx ON audit_events (at);
