@@ -309,15 +309,14 @@ public class ArtifactService {
         }
         return Panache.withSession(() -> artifacts.page(tenantId, filter, afterId, limit + 1)
                 .chain(found -> {
-                    List<Artifact> page = found.size() > limit ? found.subList(0, limit) : found;
-                    String next = found.size() > limit ? Cursor.after(page.get(page.size() - 1).id) : null;
-                    return variants.ofArtifacts(tenantId, page.stream().map(a -> a.id).toList())
+                    Cursor.Page<Artifact> page = Cursor.page(found, limit, a -> a.id);
+                    return variants.ofArtifacts(tenantId, page.items().stream().map(a -> a.id).toList())
                             .map(all -> {
                                 Map<String, List<Variant>> byArtifact = all.stream()
                                         .collect(Collectors.groupingBy(v -> v.artifactId));
-                                return new ArtifactPage(page.stream()
+                                return new ArtifactPage(page.items().stream()
                                         .map(a -> ArtifactView.of(a, byArtifact.getOrDefault(a.id, List.of())))
-                                        .toList(), next);
+                                        .toList(), page.nextCursor());
                             });
                 }));
     }

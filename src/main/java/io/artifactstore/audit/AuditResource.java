@@ -88,9 +88,8 @@ public class AuditResource {
         int size = QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
         String afterId = Cursor.lastId(cursor);
         return trail.page(tenantId, artifact, wanted, afterId, size + 1).map(found -> {
-            List<AuditEvent> page = found.size() > size ? found.subList(0, size) : found;
-            String next = found.size() > size ? Cursor.after(page.get(page.size() - 1).id()) : null;
-            return new Page(page.stream().map(Entry::of).toList(), next);
+            Cursor.Page<AuditEvent> page = Cursor.page(found, size, AuditEvent::id);
+            return new Page(page.items().stream().map(Entry::of).toList(), page.nextCursor());
         });
     }
 }
