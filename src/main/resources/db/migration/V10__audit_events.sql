@@ -4,7 +4,7 @@
 -- Ids are ULIDs: newest first is id order, and a page ends at an id (keyset cursor).
 CREATE TABLE audit_events (
     tenant_id   VARCHAR(128)  NOT NULL,
-    id          CHAR(26)      NOT NULL,
+    id          CHAR(26)      COLLATE "C" NOT NULL, -- byte order: ULID order, whatever the database collation
     at          TIMESTAMPTZ   NOT NULL,
     subject     VARCHAR(255)  NOT NULL,
     action      VARCHAR(32)   NOT NULL,

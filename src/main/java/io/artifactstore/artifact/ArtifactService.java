@@ -179,18 +179,23 @@ public class ArtifactService {
      * version that was checked (no new ticket, no delete in between).
      */
     public Uni<ArtifactView> complete(Caller caller, String artifactId, String variantName) {
+        return complete(caller, artifactId, variantName, null);
+    }
+
+    /** The same, for bytes that arrived by {@code how} (null: the ticket's PUT), which the audit event tells. */
+    Uni<ArtifactView> complete(Caller caller, String artifactId, String variantName, String how) {
         String tenantId = caller.tenantId();
         return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, variantName))
                 .onItem().ifNull().failWith(ArtifactService::noSuchVariant)
                 .invoke(ArtifactService::checkNotExpired)
                 .chain(variant -> variant.status == Status.AVAILABLE
-                        ? (variant.hasReplacement() ? completeReplacement(caller, variant.replacement()) : get(tenantId, artifactId))
+                        ? (variant.hasReplacement() ? completeReplacement(caller, variant.replacement(), how) : get(tenantId, artifactId))
                         : verifyStoredObject(variant)
                         .onItemOrFailure().invoke((sha256, failure) -> countUpload(variant, failure))
                         .onFailure(ArtifactService::isRejection).call(failure -> auditRejection(caller, variant, failure))
                         .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(tenantId, artifactId)
                                 .chain(artifact -> markAvailable(variant, sha256,
-                                        AuditEvent.succeeded(caller, AuditAction.COMPLETE, artifactId, variantName, now())))))
+                                        AuditEvent.succeeded(caller, AuditAction.COMPLETE, artifactId, variantName, now()).withDetail(how)))))
                         .chain(() -> get(tenantId, artifactId)));
     }
 
@@ -199,10 +204,16 @@ public class ArtifactService {
         return failure instanceof ServiceException e && e.status() == 422;
     }
 
-    /** Records, on its own (no record changed), that the bytes uploaded for {@code variant} were rejected and deleted. */
+    /**
+     * Records, on its own (no record changed), that the bytes uploaded for {@code variant} were rejected
+     * and deleted. Never fails: the caller's answer is the 422, whether or not the event could be written.
+     */
     Uni<Void> auditRejection(Caller caller, Variant variant, Throwable failure) {
         return audit.recordAlone(AuditEvent.rejected(caller, AuditAction.COMPLETE, variant.artifactId, variant.name, now(),
-                failure.getMessage()));
+                        failure.getMessage()))
+                .onFailure().invoke(lost -> LOG.warnf("Audit event of a rejected upload of %s/%s not written: %s",
+                        variant.artifactId, variant.name, lost.getClass().getName()))
+                .onFailure().recoverWithNull();
     }
 
     /** An EXPIRED variant's ticket can no longer be completed: 409, a new ticket starts over. */
@@ -218,14 +229,14 @@ public class ArtifactService {
      * the variant moves to them if this is still its replacement, and the version it leaves gets a
      * tombstone. Until then downloads keep serving the verified version; a failed check keeps it.
      */
-    private Uni<ArtifactView> completeReplacement(Caller caller, Variant replacement) {
+    private Uni<ArtifactView> completeReplacement(Caller caller, Variant replacement, String how) {
         return verifyStoredObject(replacement)
                 .onItemOrFailure().invoke((sha256, failure) -> countUpload(replacement, failure))
                 .onFailure(ArtifactService::isRejection).call(failure -> auditRejection(caller, replacement, failure))
                 .chain(sha256 -> Panache.withTransaction(() -> lockedArtifact(replacement.tenantId, replacement.artifactId)
                         .chain(artifact -> swapInReplacement(replacement, replacement.provider, replacement.storageKey, sha256,
                                 AuditEvent.succeeded(caller, AuditAction.COMPLETE, replacement.artifactId, replacement.name, now())
-                                        .withDetail("replacement: the earlier version is deleted")))))
+                                        .withDetail((how == null ? "" : how + ", ") + "replacement: the earlier version is deleted")))))
                 .chain(() -> get(replacement.tenantId, replacement.artifactId));
     }
 

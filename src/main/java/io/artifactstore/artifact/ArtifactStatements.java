@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.core.StorageKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +40,7 @@ public class ArtifactStatements {
             audit AS (%s)
             INSERT INTO artifact_variants (tenant_id, artifact_id, name, status, provider, storage_key,
                                            content_type, size, sha256, created_at, upload_expires_at)
-            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16, $17)""".formatted(AuditEvent.insert(18));
+            VALUES ($2, $1, $9, $10, $11, $12, $13, $14, $15, $16, $17)""".formatted(AuditTrail.insert(18));
 
     private static final String FIND_VARIANT_WITH_FILENAME = """
             SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
@@ -73,7 +74,7 @@ public class ArtifactStatements {
                 .addString(variant.storageKey).addString(variant.contentType).addLong(variant.size)
                 .addString(variant.sha256).addOffsetDateTime(utc(variant.createdAt))
                 .addOffsetDateTime(utc(variant.uploadExpiresAt));
-        created.addTo(values);
+        AuditTrail.addTo(values, created);
         return client.preparedQuery(INSERT_ARTIFACT_WITH_VARIANT).execute(values).replaceWithVoid();
     }
 

@@ -192,7 +192,7 @@ public class MultipartUploadService {
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
                     .call(() -> Panache.withTransaction(() -> uploads.deleteOwned(tenantId, row.id)))
-                    .chain(() -> artifactService.complete(caller, variant.artifactId, variant.name))
+                    .chain(() -> artifactService.complete(caller, variant.artifactId, variant.name, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
         });
     }

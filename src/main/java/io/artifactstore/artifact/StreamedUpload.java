@@ -99,15 +99,13 @@ public class StreamedUpload {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
-                    AuditEvent completed = AuditEvent.succeeded(caller, AuditAction.COMPLETE, artifactId, variantName,
-                            clock.instant().truncatedTo(ChronoUnit.MILLIS));
                     return detached(write(pending.variant(), target, written, body)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
                             .onFailure(ArtifactService::isRejection).call(failure -> service.auditRejection(caller, pending.variant(), failure))
                             .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()
                                             ? replace(pending.variant(), target, written, sha256,
-                                                    completed.withDetail("streamed replacement: the earlier version is deleted"))
-                                            : record(pending.variant(), target, written, sha256, completed.withDetail("streamed")))
+                                                    completed(caller, pending.variant(), "streamed replacement: the earlier version is deleted"))
+                                            : record(pending.variant(), target, written, sha256, completed(caller, pending.variant(), "streamed")))
                                     .onFailure().call(() -> discard(target, written))));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
@@ -227,6 +225,12 @@ public class StreamedUpload {
         return artifacts.findOwnedForUpdate(replacement.tenantId, replacement.artifactId)
                 .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
                 .chain(artifact -> service.swapInReplacement(replacement, target, written.toString(), sha256, completed));
+    }
+
+    /** The event of a completed upload, timed when its transaction runs (a stream may have taken minutes). */
+    private AuditEvent completed(Caller caller, Variant variant, String how) {
+        return AuditEvent.succeeded(caller, AuditAction.COMPLETE, variant.artifactId, variant.name,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS)).withDetail(how);
     }
 
     private Uni<Void> bury(Variant left, Instant now) {

@@ -2,10 +2,8 @@ package io.artifactstore.audit;
 
 import io.artifactstore.core.Ulid;
 import io.artifactstore.security.Caller;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 
 /**
  * One change, as the audit trail keeps it. {@code detail} is a short text for people (why a
@@ -45,22 +43,5 @@ public record AuditEvent(String id, Instant at, Caller caller, AuditAction actio
 
     public AuditEvent withDetail(String text) {
         return new AuditEvent(id, at, caller, action, artifactId, variant, outcome, text);
-    }
-
-    /** An INSERT of one event whose nine values are the parameters from {@code $first} on, in {@link #addTo}'s order. */
-    public static String insert(int first) {
-        StringBuilder values = new StringBuilder();
-        for (int i = 0; i < 9; i++) {
-            values.append(i == 0 ? "$" : ", $").append(first + i);
-        }
-        return "INSERT INTO audit_events (tenant_id, id, at, subject, action, artifact_id, variant, outcome, detail)"
-                + " VALUES (" + values + ")";
-    }
-
-    /** Appends this event's values to {@code tuple}, in the order {@link #insert} names the columns. */
-    public Tuple addTo(Tuple tuple) {
-        return tuple.addString(caller.tenantId()).addString(id).addOffsetDateTime(at.atOffset(ZoneOffset.UTC))
-                .addString(caller.subject()).addString(action.wireName()).addString(artifactId).addString(variant)
-                .addString(outcome.wireName()).addString(detail);
     }
 }

@@ -22,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Instant;
 import java.util.List;
 
 /** {@code GET /api/v1/audit}: the caller's tenant's audit trail, newest first, a page at a time (CONTRACT §3). */
@@ -41,27 +40,8 @@ public class AuditResource {
     @Inject
     CurrentTenant tenant;
 
-    @Schema(name = "AuditEvent", description = "One change: who made it, to what, when, and how it ended.")
-    public record Entry(
-            @Schema(description = "Event id; newer events have greater ids") String id,
-            Instant at,
-            String tenant,
-            @Schema(description = "The token's subject, or system:<job> for the service's own housekeeping") String subject,
-            @Schema(enumeration = {"create", "replace", "complete", "delete", "expire", "multipart.start", "multipart.abort",
-                    "reconcile.start", "reconcile.missing", "reconcile.delete-orphan"}) String action,
-            @Schema(nullable = true) String artifactId,
-            @Schema(nullable = true) String variant,
-            @Schema(enumeration = {"succeeded", "rejected"}) String outcome,
-            @Schema(nullable = true, description = "Why it was rejected, or what else it concerned") String detail) {
-
-        static Entry of(AuditEvent event) {
-            return new Entry(event.id(), event.at(), event.caller().tenantId(), event.caller().subject(),
-                    event.action().wireName(), event.artifactId(), event.variant(), event.outcome().wireName(), event.detail());
-        }
-    }
-
     @Schema(name = "AuditPage", description = "One page of audit events; nextCursor is null on the last page.")
-    public record Page(List<Entry> items, @Schema(nullable = true) String nextCursor) {
+    public record Page(List<AuditEntry> items, @Schema(nullable = true) String nextCursor) {
     }
 
     @GET
@@ -88,8 +68,8 @@ public class AuditResource {
         int size = QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
         String afterId = Cursor.lastId(cursor);
         return trail.page(tenantId, artifact, wanted, afterId, size + 1).map(found -> {
-            Cursor.Page<AuditEvent> page = Cursor.page(found, size, AuditEvent::id);
-            return new Page(page.items().stream().map(Entry::of).toList(), page.nextCursor());
+            Cursor.Page<AuditEntry> page = Cursor.page(found, size, AuditEntry::id);
+            return new Page(page.items(), page.nextCursor());
         });
     }
 }

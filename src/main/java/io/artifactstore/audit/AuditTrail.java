@@ -1,7 +1,6 @@
 package io.artifactstore.audit;
 
 import io.artifactstore.core.Batches;
-import io.artifactstore.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -25,33 +24,49 @@ import java.util.List;
 @ApplicationScoped
 public class AuditTrail {
 
-    private static final String INSERT_ALL = """
-            INSERT INTO audit_events (tenant_id, id, at, subject, action, artifact_id, variant, outcome, detail)
-            SELECT * FROM UNNEST($1::varchar[], $2::char(26)[], $3::timestamptz[], $4::varchar[], $5::varchar[],
-                                 $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[])""";
+    /** The columns of an event, in the order {@link #addTo} gives their values. */
+    private static final String COLUMNS = "tenant_id, id, at, subject, action, artifact_id, variant, outcome, detail";
 
-    private static final String PAGE = """
-            SELECT id, at, tenant_id, subject, action, artifact_id, variant, outcome, detail FROM audit_events
-            WHERE tenant_id = $1 AND id < $2""";
+    private static final String INSERT_ALL = "INSERT INTO audit_events (" + COLUMNS + """
+            ) SELECT * FROM UNNEST($1::varchar[], $2::char(26)[], $3::timestamptz[], $4::varchar[], $5::varchar[],
+                                   $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[])""";
+
+    private static final String PAGE = "SELECT " + COLUMNS + " FROM audit_events WHERE tenant_id = $1";
+
+    /** {@link #insert} with Hibernate's positional parameters, for a Panache session. */
+    private static final String INSERT_ONE = insert(1).replace('$', '?');
 
     private static final String PURGE = """
             DELETE FROM audit_events WHERE ctid = ANY (ARRAY(
                 SELECT ctid FROM audit_events WHERE at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))""";
 
-    /** After every ULID: the start of a first page. */
-    private static final String AFTER_ALL = "~";
     static final int PURGE_BATCH = 1000;
     static final int PURGE_MAX_BATCHES = 20;
 
     @Inject
     Pool database;
 
+    /** An INSERT of one event whose nine values are the parameters from {@code $first} on, in {@link #addTo}'s order. */
+    public static String insert(int first) {
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < 9; i++) {
+            values.append(i == 0 ? "$" : ", $").append(first + i);
+        }
+        return "INSERT INTO audit_events (" + COLUMNS + ") VALUES (" + values + ")";
+    }
+
+    /** Appends the event's values to {@code tuple}, in the order of {@link #insert}'s columns. */
+    public static Tuple addTo(Tuple tuple, AuditEvent event) {
+        return tuple.addString(event.caller().tenantId()).addString(event.id()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
+                .addString(event.caller().subject()).addString(event.action().wireName()).addString(event.artifactId())
+                .addString(event.variant()).addString(event.outcome().wireName()).addString(event.detail());
+    }
+
     /** Records the event in the caller's Panache transaction: it commits or rolls back with the change. */
     public Uni<Void> record(AuditEvent event) {
-        String sql = AuditEvent.insert(1).replace('$', '?');
         return Panache.getSession().chain(session -> {
-            var insert = session.createNativeQuery(sql);
-            Tuple values = event.addTo(Tuple.tuple());
+            var insert = session.createNativeQuery(INSERT_ONE);
+            Tuple values = addTo(Tuple.tuple(), event);
             for (int i = 0; i < values.size(); i++) {
                 insert.setParameter(i + 1, values.getValue(i));
             }
@@ -99,9 +114,13 @@ public class AuditTrail {
      * Up to {@code limit} of the tenant's events, newest first, after the event {@code afterId} (null:
      * from the newest), only of {@code artifactId} and {@code action} where given.
      */
-    public Uni<List<AuditEvent>> page(String tenantId, String artifactId, AuditAction action, String afterId, int limit) {
+    public Uni<List<AuditEntry>> page(String tenantId, String artifactId, AuditAction action, String afterId, int limit) {
         StringBuilder sql = new StringBuilder(PAGE);
-        Tuple values = Tuple.of(tenantId, afterId == null ? AFTER_ALL : afterId);
+        Tuple values = Tuple.of(tenantId);
+        if (afterId != null) {
+            values.addString(afterId);
+            sql.append(" AND id < $").append(values.size());
+        }
         if (artifactId != null) {
             values.addString(artifactId);
             sql.append(" AND artifact_id = $").append(values.size());
@@ -113,7 +132,7 @@ public class AuditTrail {
         values.addInteger(limit);
         sql.append(" ORDER BY id DESC LIMIT $").append(values.size());
         return database.preparedQuery(sql.toString()).execute(values).map(rows -> {
-            List<AuditEvent> events = new ArrayList<>();
+            List<AuditEntry> events = new ArrayList<>();
             for (Row row : rows) {
                 events.add(of(row));
             }
@@ -127,11 +146,9 @@ public class AuditTrail {
                 .map(rows -> rows.rowCount()), PURGE_BATCH, PURGE_MAX_BATCHES);
     }
 
-    private static AuditEvent of(Row row) {
-        return new AuditEvent(row.getString("id"), row.getOffsetDateTime("at").toInstant(),
-                new Caller(row.getString("tenant_id"), row.getString("subject")),
-                AuditAction.fromWireName(row.getString("action")).orElseThrow(),
-                row.getString("artifact_id"), row.getString("variant"),
-                AuditEvent.Outcome.valueOf(row.getString("outcome").toUpperCase(java.util.Locale.ROOT)), row.getString("detail"));
+    private static AuditEntry of(Row row) {
+        return new AuditEntry(row.getString("id"), row.getOffsetDateTime("at").toInstant(), row.getString("tenant_id"),
+                row.getString("subject"), row.getString("action"), row.getString("artifact_id"), row.getString("variant"),
+                row.getString("outcome"), row.getString("detail"));
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,8 +95,9 @@ public interface ArtifactStoreConfig {
 
     /** The audit trail ({@code GET /api/v1/audit}). */
     interface Audit {
-        /** How long an event is kept; older ones are purged by the housekeeping tick. */
+        /** How long an event is kept; older ones are purged by the housekeeping tick. At least a day: zero would purge all. */
         @WithDefault("400d")
+        @DurationMin(days = 1)
         Duration retention();
     }
 
@@ -110,6 +112,12 @@ public interface ArtifactStoreConfig {
         /** A RUNNING job whose progress has not moved for this long is reported FAILED: its replica is gone. */
         @WithDefault("5m")
         Duration staleAfter();
+
+        /**
+         * Tenants whose admins operate the whole service: they may reconcile any prefix, every tenant's
+         * keys included. Any other admin reconciles only its own tenant's keys.
+         */
+        Optional<List<String>> operatorTenants();
     }
 
     Quotas quotas();

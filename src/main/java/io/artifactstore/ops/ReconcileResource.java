@@ -1,6 +1,7 @@
 package io.artifactstore.ops;
 
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** {@code /api/v1/admin/reconcile}: orphan reconciliation of one provider, as a background job (CONTRACT §3). */
@@ -40,6 +42,9 @@ public class ReconcileResource {
 
     @Inject
     CurrentTenant tenant;
+
+    @Inject
+    ArtifactStoreConfig config;
 
     @Schema(name = "ReconcileJob", description = "A reconciliation job and what it found so far.")
     public record JobView(
@@ -78,7 +83,8 @@ public class ReconcileResource {
     @APIResponse(responseCode = "400", ref = "BadRequest", description = "No or an unknown provider, a bad prefix, or apply not true/false.")
     public Uni<Response> start(
             @QueryParam("provider") @Parameter(description = "A configured provider's name", required = true) String provider,
-            @QueryParam("prefix") @Parameter(description = "Only keys starting with this, such as `acme/` or `acme/image/`") String prefix,
+            @QueryParam("prefix") @Parameter(description = "Only keys starting with this, such as `acme/image/`;"
+                    + " within the caller's tenant (`{tenant}/`, the default), unless the tenant is an operator tenant") String prefix,
             @QueryParam("apply") @Parameter(description = "true: delete old orphans and mark missing records; default false",
                     schema = @Schema(type = SchemaType.BOOLEAN)) String apply) {
         if (provider == null || provider.isBlank()) {
@@ -88,12 +94,33 @@ public class ReconcileResource {
         if (!PREFIX.matcher(keys).matches() || keys.contains("..") || keys.startsWith("/")) {
             throw ServiceException.invalidField("prefix", "must be a storage-key prefix: letters, digits, '.', '_', '-', '/', no '..'");
         }
+        String tenantId = tenant.id();
+        keys = withinReach(tenantId, keys);
         boolean applying = "true".equals(apply);
         if (apply != null && !applying && !"false".equals(apply)) {
             throw ServiceException.invalidField("apply", "must be true or false");
         }
         return reconciler.start(tenant.caller(), provider, keys, applying)
                 .map(job -> Response.accepted(JobView.of(job)).build());
+    }
+
+    /**
+     * Strict tenant isolation: an admin walks only its own tenant's keys (no prefix: all of them), unless
+     * its tenant is one of {@code artifact-store.reconcile.operator-tenants}, whose admins may walk any.
+     */
+    private String withinReach(String tenantId, String prefix) {
+        if (config.reconcile().operatorTenants().orElse(List.of()).contains(tenantId)) {
+            return prefix;
+        }
+        String own = tenantId + "/";
+        if (prefix.isEmpty()) {
+            return own;
+        }
+        if (!prefix.startsWith(own)) {
+            throw new ServiceException(403, "Forbidden", "An admin reconciles its own tenant's keys: the prefix must start with "
+                    + own + " (admins of artifact-store.reconcile.operator-tenants may walk any prefix)");
+        }
+        return prefix;
     }
 
     @GET

@@ -155,24 +155,27 @@ final class ReconcileRun {
             return Multi.createFrom().iterable(orphans)
                     .filter(orphan -> orphan.lastModified().isBefore(cutoff))
                     .onItem().transformToUni(this::delete).merge(CONCURRENCY)
-                    .filter(Optional::isPresent).map(Optional::get)
                     .collect().asList()
-                    .invoke(deleted -> deletedObjects += deleted.size())
-                    .chain(deleted -> audit.recordAlone(deleted.stream().map(this::deletedOrphan).toList()));
+                    .invoke(deleted -> deletedObjects += deleted.stream().filter(d -> d).count())
+                    .replaceWithVoid();
         });
     }
 
-    /** An object under a name that is no storage key is reported, not deleted: it is not ours to name. Answers the deleted key. */
-    private Uni<Optional<StorageKey>> delete(ListedObject orphan) {
+    /**
+     * An object under a name that is no storage key is reported, not deleted: it is not ours to name.
+     * A deleted one is recorded right after its delete (a store's change has no transaction to share).
+     */
+    private Uni<Boolean> delete(ListedObject orphan) {
         Optional<StorageKey> key = parse(orphan.key());
-        return key.isEmpty() ? Uni.createFrom().item(key) : provider.delete(key.get()).replaceWith(key);
+        return key.isEmpty() ? Uni.createFrom().item(false)
+                : provider.delete(key.get()).chain(() -> audit.recordAlone(deletedOrphan(key.get()))).replaceWith(true);
     }
 
     /** The audit event of a deleted orphan, in the tenant its key names (the orphan's record, if it had one, is gone). */
     private AuditEvent deletedOrphan(StorageKey key) {
         return AuditEvent.succeeded(Caller.system(key.tenantId(), Reconciler.SUBJECT), AuditAction.RECONCILE_DELETE_ORPHAN,
-                key.artifactId(), key.variant(), clock.instant()).withDetail("job " + job.id() + ": deleted " + key + " from provider "
-                + job.provider() + ", which no record names");
+                key.artifactId(), key.variant(), clock.instant()).withDetail("job " + job.id() + " of tenant " + job.tenant()
+                + ": deleted " + key + " from provider " + job.provider() + ", which no record names");
     }
 
     /** AVAILABLE records not listed, confirmed absent by a stat (the object may have landed after its page); marked on apply. */
@@ -187,7 +190,7 @@ final class ReconcileRun {
                 .collect().asList()
                 .chain(keys -> {
                     missingObjects += keys.size();
-                    return job.apply() ? statements.markMissing(job.provider(), keys, job.id(), clock.instant()).invoke(n -> markedMissing += n)
+                    return job.apply() ? statements.markMissing(job.provider(), keys, job, clock.instant()).invoke(n -> markedMissing += n)
                             : Uni.createFrom().item(0);
                 })
                 .replaceWithVoid();

@@ -98,8 +98,8 @@ public class ReconcileStatements {
         });
     }
 
-    /** Marks the AVAILABLE variants at these keys MISSING, each with its audit event (by job {@code jobId}); answers how many were. */
-    public Uni<Integer> markMissing(String provider, List<String> keys, String jobId, Instant now) {
+    /** Marks the AVAILABLE variants at these keys MISSING, each with its audit event (naming {@code job}); answers how many were. */
+    public Uni<Integer> markMissing(String provider, List<String> keys, ReconcileJob job, Instant now) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -109,7 +109,7 @@ public class ReconcileStatements {
                     for (Row row : rows) {
                         marked.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), Reconciler.SUBJECT),
                                 AuditAction.RECONCILE_MISSING, row.getString("artifact_id"), row.getString("name"), now)
-                                .withDetail("job " + jobId + ": no object on provider " + provider));
+                                .withDetail("job " + job.id() + " of tenant " + job.tenant() + ": no object on provider " + provider));
                     }
                     return audit.recordAll(conn, marked).replaceWith(marked.size());
                 }));

@@ -38,6 +38,6 @@ public class CurrentTenant {
     /** The caller: tenant and subject ({@code sub}, else the token's name), for the audit trail. */
     public Caller caller() {
         String subject = token.getSubject() != null ? token.getSubject() : token.getName();
-        return new Caller(id(), subject);
+        return Caller.ofToken(id(), subject);
     }
 }

@@ -185,14 +185,29 @@ class AuditTrailTest {
     @Test
     void aHostileSubjectIsStoredHarmlessAndTheChangeGoesThrough() {
         String tenant = tenant();
-        String subject = "evil\u0000\n\u001b[31m\u2028" + "x".repeat(5000);
+        String subject = "evil\u0000\n\u001b[31m\u2028\u202e" + "x".repeat(5000);
         JsonPath created = create(Tokens.withSubject(tenant, subject, Roles.WRITE), imageRequest("audit", new byte[10]));
 
         Map<String, Object> event = page(admin(tenant), Map.of()).getMap("items[0]");
         assertThat(event).containsEntry("artifactId", created.getString("artifact.id"));
         String stored = (String) event.get("subject");
-        assertThat(stored).startsWith("evil???[31m?xxx").hasSize(Caller.MAX_SUBJECT);
+        assertThat(stored).startsWith("evil???[31m??xxx").hasSize(Caller.MAX_SUBJECT);
         assertThat(stored.chars()).noneMatch(Character::isISOControl);
+
+        create(Tokens.withSubject(tenant, "system:expiry-reaper", Roles.WRITE), imageRequest("audit", new byte[10]));
+        assertThat(page(admin(tenant), Map.of()).getString("items[0].subject"))
+                .as("a token cannot pose as the service").isEqualTo("token:system:expiry-reaper");
+    }
+
+    @Test
+    void theDocumentedActionsAreExactlyTheRecordedOnes() {
+        JsonPath api = io.restassured.RestAssured.get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        List<String> actions = java.util.Arrays.stream(io.artifactstore.audit.AuditAction.values())
+                .map(io.artifactstore.audit.AuditAction::wireName).toList();
+        assertThat(api.<String>getList("components.schemas.AuditEvent.properties.action.enum"))
+                .containsExactlyElementsOf(actions);
+        assertThat(api.<String>getList("paths.'/api/v1/audit'.get.parameters.find { it.name == 'action' }.schema.enum"))
+                .containsExactlyElementsOf(actions);
     }
 
     @Test

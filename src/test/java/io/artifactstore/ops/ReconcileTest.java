@@ -244,6 +244,25 @@ class ReconcileTest {
                 .post("/api/v1/admin/reconcile").then().statusCode(400).contentType("application/problem+json");
     }
 
+    @Test
+    void anAdminReconcilesOnlyItsOwnTenantUnlessItOperatesTheService() {
+        String tenant = tenant();
+        String neighbour = tenant();
+        for (String prefix : List.of(neighbour + "/", neighbour, tenant, tenant + "x/")) {
+            given().auth().oauth2(admin(tenant)).queryParam("provider", "local").queryParam("prefix", prefix)
+                    .post("/api/v1/admin/reconcile").then().statusCode(403).contentType("application/problem+json");
+        }
+        JsonPath own = given().auth().oauth2(admin(tenant)).queryParam("provider", "local").post("/api/v1/admin/reconcile")
+                .then().statusCode(202).extract().jsonPath();
+        assertThat(own.getString("prefix")).as("no prefix: the tenant's own keys").isEqualTo(tenant + "/");
+        assertThat(finished(own.getString("id"), tenant).getString("status")).isEqualTo("DONE");
+
+        JsonPath operated = given().auth().oauth2(admin("operators")).queryParam("provider", "local")
+                .queryParam("prefix", neighbour + "/").post("/api/v1/admin/reconcile").then().statusCode(202).extract().jsonPath();
+        assertThat(operated.getString("prefix")).isEqualTo(neighbour + "/");
+        assertThat(finished(operated.getString("id"), "operators").getString("status")).isEqualTo("DONE");
+    }
+
     // ----------------------------------------------------------------------------------------
 
     private static String tenant() {
