@@ -95,6 +95,12 @@ class StartupChecksIT {
     }
 
     @Test
+    void anAuditRetentionBelowADayStopsStartUpWithOneLine() throws Exception {
+        assertStopsWithOneLine("startup-it-audit-retention", Map.of("artifact-store.audit.retention", "0s"),
+                "artifact-store.audit.retention", "must be longer than or equal to 1 day");
+    }
+
+    @Test
     void aMalformedDurationStopsStartUpWithOneLine() throws Exception {
         assertStopsWithOneLine("startup-it-bad-duration", Map.of("artifact-store.signing.upload-ttl", "15 minutes"),
                 "artifact-store.signing.upload-ttl", "15 minutes");
