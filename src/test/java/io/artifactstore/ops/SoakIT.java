@@ -194,6 +194,9 @@ class SoakIT {
 
         assertThat(query("SELECT count(*) FROM artifacts a WHERE NOT EXISTS"
                 + " (SELECT 1 FROM artifact_variants v WHERE v.artifact_id = a.id)")).as("artifacts without a variant").containsExactly("0");
+        assertThat(query("SELECT count(*) FROM artifacts a WHERE a.status <> CASE"
+                + " WHEN EXISTS (SELECT 1 FROM artifact_variants v WHERE v.artifact_id = a.id AND v.status = 'AVAILABLE') THEN 'AVAILABLE'"
+                + " ELSE 'EXPIRED' END")).as("artifacts whose status disagrees with their variants'").containsExactly("0");
 
         // The reconciler agrees: nothing without a record, no record without bytes, on either provider.
         for (String provider : List.of("local", "s3")) {
