@@ -60,6 +60,9 @@ public class ExpiryReaper {
     ArtifactStoreConfig config;
 
     @Inject
+    ExpiryCounters expiredCounters;
+
+    @Inject
     Vertx vertx;
 
     /** What one run did. */
@@ -88,7 +91,7 @@ public class ExpiryReaper {
                 .invoke(gone -> deleted[0] += gone)
                 .call(() -> abortMultiparts(versions))
                 .replaceWith(versions.size());
-        return batches(() -> statements.expireUploads(cutoff, now, BATCH), removed)
+        return batches(() -> statements.expireUploads(cutoff, now, BATCH).invoke(expiredCounters::count), removed)
                 .chain(expired -> batches(() -> statements.dropExpiredReplacements(cutoff, now, BATCH), removed)
                         .chain(dropped -> batches(() -> statements.deleteIntermediates(
                                         now.minus(config.lifecycle().intermediateTtl()), now, grace, BATCH),

@@ -9,6 +9,8 @@ import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -67,6 +69,9 @@ class ExpiryReaperTest {
 
     @Inject
     Pool database;
+
+    @Inject
+    MeterRegistry metrics;
 
     @ConfigProperty(name = "artifact-store.providers.local.root")
     String localRoot;
@@ -185,9 +190,11 @@ class ExpiryReaperTest {
             long due = count("SELECT count(*) FROM artifact_variants WHERE status = 'PENDING' AND upload_expires_at <= $1",
                     now.minus(Duration.ofHours(1)).atOffset(java.time.ZoneOffset.UTC));
 
+            double countedBefore = expiredCounter();
             List<ExpiryReaper.Reaped> runs = inParallel(6, now);
 
             assertThat(runs.stream().mapToInt(ExpiryReaper.Reaped::expiredUploads).sum()).as("expired, over all reapers").isEqualTo(due);
+            assertThat(expiredCounter() - countedBefore).as("artifact_store_expired_total, once each").isEqualTo(due);
             assertThat(runs.stream().mapToInt(ExpiryReaper.Reaped::deletedObjects).sum()).as("objects deleted, once each")
                     .isBetween((int) Math.min(due, ids.size()), (int) due);
             for (String id : ids) {
@@ -196,6 +203,11 @@ class ExpiryReaperTest {
             assertThat(count("SELECT count(*) FROM object_tombstones WHERE storage_key LIKE 'expiry/%' AND sweep_at <= $1",
                     now.atOffset(java.time.ZoneOffset.UTC))).as("tombstones left").isZero();
         }
+    }
+
+    /** artifact_store_expired_total over every type and provider: the due uploads may include other tests' of any type. */
+    private double expiredCounter() {
+        return metrics.find("artifact_store_expired_total").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private List<ExpiryReaper.Reaped> inParallel(int reapers, Instant now) throws Exception {
