@@ -123,6 +123,7 @@ class SoakIT {
         shared.put("artifact-store.signing.multipart-ttl", "15s");
         shared.put("artifact-store.lifecycle.pending-grace", "2s");
         shared.put("artifact-store.lifecycle.orphan-grace", "1s");
+        shared.put("artifact-store.reconcile.operator-tenants", "soak-admin"); // its admin reconciles every tenant's keys
         // Ticks of slightly different periods drift past each other, so the replicas' reapers meet at every
         // phase, at the same moment included; equal periods would leave each one's share to start-up timing.
         one = new PackagedService("soak-one", settings, with(shared, "artifact-store.lifecycle.reaper-interval", "1s"));
@@ -223,6 +224,21 @@ class SoakIT {
         assertThat(counted).as("expiries counted by both replicas, by type and provider").isEqualTo(expired);
         assertThat(onOne.values().stream().mapToDouble(Double::doubleValue).sum()).as("expiries on replica one").isPositive();
         assertThat(onTwo.values().stream().mapToDouble(Double::doubleValue).sum()).as("expiries on replica two").isPositive();
+
+        // The audit trail agrees with the records: each change that happened has its event, once.
+        assertThat(query("SELECT count(*) FROM artifact_variants v WHERE v.status = 'EXPIRED' AND (SELECT count(*) FROM audit_events e"
+                + " WHERE e.artifact_id = v.artifact_id AND e.variant = v.name AND e.action = 'expire'"
+                + " AND e.subject = 'system:expiry-reaper' AND e.detail LIKE 'upload ticket expired%') <> 1"))
+                .as("expired variants without exactly one expire event").containsExactly("0");
+        assertThat(query("SELECT count(*) FROM artifact_variants v WHERE v.status = 'AVAILABLE' AND NOT EXISTS (SELECT 1 FROM"
+                + " audit_events e WHERE e.artifact_id = v.artifact_id AND e.variant = v.name AND e.action = 'complete'"
+                + " AND e.outcome = 'succeeded')")).as("available variants without a complete event").containsExactly("0");
+        assertThat(query("SELECT count(*) FROM (SELECT DISTINCT artifact_id FROM audit_events WHERE action = 'create') c"
+                + " WHERE NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.id = c.artifact_id)"
+                + " AND (SELECT count(*) FROM audit_events d WHERE d.artifact_id = c.artifact_id AND d.action = 'delete') <> 1"))
+                .as("deleted artifacts without exactly one delete event").containsExactly("0");
+        assertThat(query("SELECT count(*) FROM artifacts a WHERE NOT EXISTS (SELECT 1 FROM audit_events e"
+                + " WHERE e.artifact_id = a.id AND e.action = 'create')")).as("artifacts without a create event").containsExactly("0");
 
         for (PackagedService replica : List.of(one, two)) {
             assertThat(replica.log()).as("errors in the log of replica " + replica.apiPort()).doesNotContain("\"level\":\"ERROR\"");
