@@ -2,6 +2,7 @@ package io.artifactstore.provider.local;
 
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectListing;
@@ -46,6 +47,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     private final AtomicFileWriter writer;
     private final LocalMultipartUploads multipart;
     private final LocalObjectListing listing;
+    private final LocalIncomingSweep sweep;
     private long maxSinglePutSize = Long.MAX_VALUE;
 
     LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
@@ -55,15 +57,17 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         this.signer = signer;
         this.vertx = vertx;
         this.clock = clock;
-        this.writer = new AtomicFileWriter(vertx, this.root.resolve(INCOMING));
-        this.multipart = new LocalMultipartUploads(this, this.root.resolve(INCOMING).resolve("multipart"), vertx, writer);
+        Path incoming = this.root.resolve(INCOMING);
+        this.writer = new AtomicFileWriter(vertx, incoming);
+        this.multipart = new LocalMultipartUploads(this, incoming.resolve("multipart"), vertx, writer);
         this.listing = new LocalObjectListing(this.root, INCOMING, vertx);
+        this.sweep = new LocalIncomingSweep(incoming, incoming.resolve("multipart"), vertx);
     }
 
     @Override
     public <A> Optional<A> ability(Class<A> kind) {
-        if (kind == io.artifactstore.provider.IncomingSweep.class) {
-            return Optional.of(kind.cast(new LocalIncomingSweep(root.resolve(INCOMING), root.resolve(INCOMING).resolve("multipart"), vertx)));
+        if (kind == IncomingSweep.class) {
+            return Optional.of(kind.cast(sweep));
         }
         if (kind == ObjectListing.class) {
             return Optional.of(kind.cast(listing));
@@ -89,7 +93,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     /** Creates the root and its staging directory, so a root that cannot be written fails start-up. */
     LocalStorageProvider prepare() {
         try {
-            java.nio.file.Files.createDirectories(root.resolve(INCOMING));
+            Files.createDirectories(root.resolve(INCOMING));
         } catch (IOException e) {
             throw new IllegalArgumentException("root " + root + " cannot be created: " + e.getClass().getSimpleName());
         }
