@@ -189,6 +189,27 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
     }
 
+    /**
+     * Opens the file and reads just the asked bytes at the offset, then closes it: no stream is cut
+     * short. The read is sized to what the file holds there, so a large {@code length} allocates nothing extra.
+     */
+    @Override
+    public Uni<byte[]> read(StorageKey key, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            return Uni.createFrom().failure(new IllegalArgumentException("A ranged read needs a non-negative offset and length"));
+        }
+        return Uni.createFrom().deferred(() -> vertx.fileSystem().open(pathOf(key).toString(),
+                        new OpenOptions().setRead(true).setWrite(false).setCreate(false)))
+                .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(key.toString()))
+                .chain(file -> file.size()
+                        .chain(size -> {
+                            int wanted = (int) Math.max(0, Math.min(length, size - offset));
+                            return wanted == 0 ? Uni.createFrom().item(new byte[0])
+                                    : file.read(Buffer.buffer(wanted), 0, offset, wanted).map(Buffer::getBytes);
+                        })
+                        .eventually(() -> file.close().onFailure().recoverWithNull()));
+    }
+
     /** Copies through a temp file and an atomic rename, like an upload: a half copy is never visible. */
     @Override
     public Uni<Void> copy(StorageKey from, StorageKey to) {

@@ -187,7 +187,18 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
                         || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED))
                 .transform(e -> new ObjectNotFoundException(key.toString()))
-                .map(response -> response.asByteArrayUnsafe());
+                .map(response -> response.asByteArrayUnsafe())
+                .onFailure(S3StorageProvider::rangeNotSatisfiable).recoverWithItem(() -> new byte[0]); // starts at or past the end
+    }
+
+    /** S3's 416: the range starts at or past the object's end (or the object is empty). */
+    private static boolean rangeNotSatisfiable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof S3Exception e && e.statusCode() == 416) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** HEAD on the bucket: a 404 there means the bucket itself is missing, which no retry cures. */
