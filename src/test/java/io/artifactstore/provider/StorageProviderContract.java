@@ -166,6 +166,7 @@ public abstract class StorageProviderContract {
         byte[] data = randomBytes(3 * 65536 + 17);
         ObjectInfo written = provider().write(key, BINARY, data.length, chunks(data, 65536)).await().indefinitely();
         assertThat(written.size()).isEqualTo(data.length);
+        assertThat(written.sha256()).as("the sha256 a streamed upload records, computed once on the way").isEqualTo(sha256(data));
         assertThat(stat(key).orElseThrow().size()).isEqualTo(data.length);
         assertThat(Checksums.sha256Hex(provider().read(key)).await().indefinitely()).isEqualTo(sha256(data));
     }
