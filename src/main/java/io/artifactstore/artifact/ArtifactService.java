@@ -145,10 +145,6 @@ public class ArtifactService {
     private Uni<SignedRequest> presignUpload(Variant pending, UploadRequest request) {
         StorageProvider provider = providers.get(pending.provider);
         if (request.wantsMultipart()) {
-            if (request.wantsReplace()) {
-                throw ServiceException.invalidField("replace", "a replacement is uploaded in one PUT or streamed"
-                        + " (PUT /api/v1/artifacts/{id}/content), not in parts");
-            }
             if (pending.size == 0) {
                 throw ServiceException.invalidField("multipart", "an empty object has no parts: leave multipart out");
             }

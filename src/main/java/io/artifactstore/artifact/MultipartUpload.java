@@ -9,8 +9,8 @@ import java.time.Instant;
 
 /**
  * A multipart upload of one version of a variant ({@code storageKey}); usable only while the variant
- * is still PENDING on that version (see {@code V4__multipart.sql}). {@code id} is ours and is what
- * clients see; the store's own upload id stays inside.
+ * is still PENDING on that version, or AVAILABLE with it as its pending replacement (see
+ * {@code V4__multipart.sql}). {@code id} is ours and is what clients see; the store's own upload id stays inside.
  */
 @Entity
 @Table(name = "multipart_uploads")
@@ -56,9 +56,16 @@ public class MultipartUpload {
         return io.artifactstore.core.StorageKey.parse(storageKey);
     }
 
-    /** Whether this upload may still write the variant: the variant is pending on the version it was started for. */
+    /**
+     * Whether this upload may still write the variant: the variant is pending on the version it was
+     * started for, or available with that version as its pending replacement.
+     */
     boolean usableFor(Variant current) {
-        return current != null && current.status == Status.PENDING && current.storageKey.equals(storageKey);
+        if (current == null) {
+            return false;
+        }
+        return current.status == Status.PENDING ? current.storageKey.equals(storageKey)
+                : current.status == Status.AVAILABLE && storageKey.equals(current.replacementKey);
     }
 
     /** The size of part {@code n}: the part size, but the last part holds what is left. */

@@ -58,15 +58,18 @@ public class MultipartUploadService {
     AuditTrail audit;
 
     /**
-     * Starts a multipart upload of the pending variant. Starting again starts another: each stays usable
-     * until the variant is completed (through any of them), re-ticketed or deleted.
+     * Starts a multipart upload of the pending variant, or of the pending replacement of an available
+     * one. Starting again starts another: each stays usable until the variant (or its replacement) is
+     * completed (through any of them), re-ticketed or deleted.
      */
     public Uni<MultipartMessages.Started> start(Caller caller, String artifactId, String variantName) {
         return Panache.withSession(() -> variants.findOwned(caller.tenantId(), artifactId, variantName))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .map(found -> found.status == Status.AVAILABLE && found.hasReplacement() ? found.replacement() : found)
                 .chain(variant -> {
                     if (variant.status != Status.PENDING) {
-                        throw ServiceException.conflict("Variant " + variantName + " is already uploaded");
+                        throw ServiceException.conflict("Variant " + variantName + " is already uploaded; ask for a ticket with"
+                                + " \"replace\": true and \"multipart\": true to replace its bytes in parts");
                     }
                     if (variant.size == 0) {
                         throw ServiceException.conflict("An empty object has no parts: upload it with the single PUT of its ticket");
@@ -83,7 +86,8 @@ public class MultipartUploadService {
 
     /**
      * Under the artifact's lock: the upload is recorded only if the variant is still pending on the
-     * version it was started for, and the variant's upload window then reaches as far as the upload may write.
+     * version it was started for (or still awaits it as its replacement), and the window of that
+     * version's ticket then reaches as far as the upload may write.
      */
     private Uni<MultipartUpload> record(Caller caller, Variant started, String providerUploadId, PartPlan plan) {
         Instant now = now();
@@ -91,24 +95,27 @@ public class MultipartUploadService {
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
                 .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.name))
                 .chain(current -> {
-                    if (current == null || current.status != Status.PENDING || !current.storageKey.equals(started.storageKey)) {
+                    MultipartUpload row = new MultipartUpload();
+                    row.storageKey = started.storageKey;
+                    if (!row.usableFor(current)) {
                         throw ServiceException.conflict("The variant changed while the upload was being started; start again");
                     }
-                    MultipartUpload row = new MultipartUpload();
                     row.id = Ulid.next();
                     row.tenantId = current.tenantId;
                     row.artifactId = current.artifactId;
                     row.variant = current.name;
-                    row.provider = current.provider;
-                    row.storageKey = current.storageKey;
+                    row.provider = started.provider;
                     row.providerUploadId = providerUploadId;
-                    row.size = current.size;
+                    row.size = started.size;
                     row.partSize = plan.partSize();
                     row.partCount = plan.partCount();
                     row.createdAt = now;
                     row.expiresAt = now.plus(config.signing().multipartTtl());
-                    if (current.uploadExpiresAt.isBefore(row.expiresAt)) {
-                        current.uploadExpiresAt = row.expiresAt; // so nothing takes the variant for abandoned meanwhile
+                    // So nothing takes the variant (or its replacement) for abandoned meanwhile.
+                    if (current.status == Status.PENDING && current.uploadExpiresAt.isBefore(row.expiresAt)) {
+                        current.uploadExpiresAt = row.expiresAt;
+                    } else if (current.status == Status.AVAILABLE && current.replacementExpiresAt.isBefore(row.expiresAt)) {
+                        current.replacementExpiresAt = row.expiresAt;
                     }
                     return uploads.persist(row).call(() -> audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START,
                             row.artifactId, row.variant, now).withDetail("upload " + row.id)));
@@ -182,7 +189,7 @@ public class MultipartUploadService {
             return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, row.variant))
                     .chain(current -> multipartOf(row.provider).completeMultipart(row.key(), row.providerUploadId,
                             parts.stream().map(p -> new MultipartUploads.CompletedPart(p.partNumber(), p.etag())).toList(),
-                            row.size, current.sha256))
+                            row.size, declaredSha256(current, row)))
                     .replaceWithVoid()
                     // A retried complete finds the upload gone when the first attempt got through: the check below tells.
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull()
@@ -195,6 +202,14 @@ public class MultipartUploadService {
                     .chain(() -> artifactService.complete(caller, variant.artifactId, variant.name, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
         });
+    }
+
+    /** The sha256 declared for the version the upload writes (the variant's or its replacement's), if any. */
+    private static String declaredSha256(Variant current, MultipartUpload row) {
+        if (current == null) {
+            return null; // deleted meanwhile: the assembly is checked no further, and complete answers 404
+        }
+        return row.storageKey.equals(current.replacementKey) ? current.replacementSha256 : current.sha256;
     }
 
     /** Aborts a usable upload; its parts are removed. */

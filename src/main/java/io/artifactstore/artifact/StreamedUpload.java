@@ -5,7 +5,6 @@ import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.core.Checksums;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
@@ -25,11 +24,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -175,12 +172,10 @@ public class StreamedUpload {
     /** Writes the body and answers its sha256; a body that differs from the declared sha256 or type is deleted (422). */
     private Uni<String> write(Variant variant, String target, StorageKey key, Multi<ByteBuffer> body) {
         StorageProvider provider = providers.get(target);
-        MessageDigest digest = Checksums.sha256();
-        Multi<ByteBuffer> digested = body.onItem().invoke(bytes -> digest.update(bytes.duplicate()));
-        return provider.write(key, variant.contentType, variant.size, digested)
+        return provider.write(key, variant.contentType, variant.size, body) // the provider digests the bytes as it writes them
                 .onFailure(StreamedUpload::badBody).transform(failure -> ServiceException.badRequest(failure.getMessage()))
                 .chain(info -> {
-                    String sha256 = HexFormat.of().formatHex(digest.digest());
+                    String sha256 = info.sha256();
                     if (variant.sha256 != null && !variant.sha256.equals(sha256)) {
                         return discard(target, key).chain(() -> Uni.createFrom().failure(
                                 ServiceException.unprocessable("The body's sha256 differs from the declared one")));

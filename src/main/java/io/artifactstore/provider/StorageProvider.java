@@ -36,7 +36,10 @@ public interface StorageProvider {
     /** Removes the object; removing a missing object succeeds. */
     Uni<Void> delete(StorageKey key);
 
-    /** Streams exactly {@code size} bytes into the object; a body of another length stores nothing. */
+    /**
+     * Streams exactly {@code size} bytes into the object; a body of another length stores nothing.
+     * Answers their size and sha256, computed on the way: callers need not digest the body themselves.
+     */
     Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body);
 
     /** Streams the object's bytes; fails with {@link ObjectNotFoundException} when there is none. */

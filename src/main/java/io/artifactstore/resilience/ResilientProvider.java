@@ -5,6 +5,7 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.CallerContext;
 import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectListing;
@@ -159,7 +160,7 @@ public final class ResilientProvider implements StorageProvider {
         if (kind == MultipartUploads.class) {
             return delegate.ability(MultipartUploads.class).map(multipart -> kind.cast(new GuardedMultipart(multipart)));
         }
-        if (kind == io.artifactstore.provider.IncomingSweep.class) { // local housekeeping, no store call to guard
+        if (kind == IncomingSweep.class) { // local housekeeping, no store call to guard
             return delegate.ability(kind);
         }
         if (kind == ObjectListing.class) {

@@ -166,6 +166,7 @@ public abstract class StorageProviderContract {
         byte[] data = randomBytes(3 * 65536 + 17);
         ObjectInfo written = provider().write(key, BINARY, data.length, chunks(data, 65536)).await().indefinitely();
         assertThat(written.size()).isEqualTo(data.length);
+        assertThat(written.sha256()).as("the sha256 a streamed upload records, computed once on the way").isEqualTo(sha256(data));
         assertThat(stat(key).orElseThrow().size()).isEqualTo(data.length);
         assertThat(Checksums.sha256Hex(provider().read(key)).await().indefinitely()).isEqualTo(sha256(data));
     }
@@ -180,6 +181,15 @@ public abstract class StorageProviderContract {
                 .isEqualTo(java.util.Arrays.copyOfRange(data, 70_000, 170_000));
         assertThat(provider().read(key, data.length - 10, 8192).await().indefinitely())
                 .isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 10, data.length));
+        assertThat(provider().read(key, 0, data.length + 5000).await().indefinitely()).as("longer than the object").isEqualTo(data);
+        assertThat(provider().read(key, data.length, 10).await().indefinitely()).as("at the end").isEmpty();
+        assertThat(provider().read(key, data.length + 1000, 10).await().indefinitely()).as("past the end").isEmpty();
+        assertThat(provider().read(key, 5, 0).await().indefinitely()).as("nothing asked").isEmpty();
+        StorageKey small = newKey("original");
+        byte[] few = randomBytes(100);
+        provider().write(small, BINARY, few.length, chunks(few, 100)).await().indefinitely();
+        assertThat(provider().read(small, 0, 8192).await().indefinitely()).as("a content check's read of a small object").isEqualTo(few);
+        assertThat(provider().read(small, 40, 8192).await().indefinitely()).isEqualTo(java.util.Arrays.copyOfRange(few, 40, 100));
         assertThatThrownBy(() -> provider().read(newKey("original"), 0, 10).await().indefinitely())
                 .isInstanceOf(ObjectNotFoundException.class);
     }

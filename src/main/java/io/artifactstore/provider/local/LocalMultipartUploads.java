@@ -187,6 +187,8 @@ final class LocalMultipartUploads implements MultipartUploads {
             String expected = unquoted(parts.get(i).etag());
             int number = parts.get(i).partNumber();
             return vertx.fileSystem().open(files.get(i).toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+                    // An abort (a delete of the artifact, a new ticket) removed the parts after they were checked.
+                    .onFailure(LocalStorageProvider::isMissingFile).transform(e -> noSuchUpload())
                     .onItem().transformToMulti(file -> file.setReadBufferSize(READ_BUFFER).toMulti()
                             .onTermination().call(() -> file.close().onFailure().recoverWithNull()))
                     .onItem().invoke(buffer -> digest.update(buffer.getDelegate().getByteBuf().nioBuffer()))

@@ -2,6 +2,7 @@ package io.artifactstore.provider.local;
 
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.DownloadTarget;
+import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.ObjectInfo;
 import io.artifactstore.provider.ObjectListing;
@@ -46,6 +47,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     private final AtomicFileWriter writer;
     private final LocalMultipartUploads multipart;
     private final LocalObjectListing listing;
+    private final LocalIncomingSweep sweep;
     private long maxSinglePutSize = Long.MAX_VALUE;
 
     LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
@@ -55,15 +57,17 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         this.signer = signer;
         this.vertx = vertx;
         this.clock = clock;
-        this.writer = new AtomicFileWriter(vertx, this.root.resolve(INCOMING));
-        this.multipart = new LocalMultipartUploads(this, this.root.resolve(INCOMING).resolve("multipart"), vertx, writer);
+        Path incoming = this.root.resolve(INCOMING);
+        this.writer = new AtomicFileWriter(vertx, incoming);
+        this.multipart = new LocalMultipartUploads(this, incoming.resolve("multipart"), vertx, writer);
         this.listing = new LocalObjectListing(this.root, INCOMING, vertx);
+        this.sweep = new LocalIncomingSweep(incoming, incoming.resolve("multipart"), vertx);
     }
 
     @Override
     public <A> Optional<A> ability(Class<A> kind) {
-        if (kind == io.artifactstore.provider.IncomingSweep.class) {
-            return Optional.of(kind.cast(new LocalIncomingSweep(root.resolve(INCOMING), root.resolve(INCOMING).resolve("multipart"), vertx)));
+        if (kind == IncomingSweep.class) {
+            return Optional.of(kind.cast(sweep));
         }
         if (kind == ObjectListing.class) {
             return Optional.of(kind.cast(listing));
@@ -89,7 +93,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     /** Creates the root and its staging directory, so a root that cannot be written fails start-up. */
     LocalStorageProvider prepare() {
         try {
-            java.nio.file.Files.createDirectories(root.resolve(INCOMING));
+            Files.createDirectories(root.resolve(INCOMING));
         } catch (IOException e) {
             throw new IllegalArgumentException("root " + root + " cannot be created: " + e.getClass().getSimpleName());
         }
@@ -183,6 +187,27 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
                 .onItem().transformToMulti(file -> file.toMulti()
                         .onTermination().call(() -> file.close().onFailure().recoverWithNull()))
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
+    }
+
+    /**
+     * Opens the file and reads just the asked bytes at the offset, then closes it: no stream is cut
+     * short. The read is sized to what the file holds there, so a large {@code length} allocates nothing extra.
+     */
+    @Override
+    public Uni<byte[]> read(StorageKey key, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            return Uni.createFrom().failure(new IllegalArgumentException("A ranged read needs a non-negative offset and length"));
+        }
+        return Uni.createFrom().deferred(() -> vertx.fileSystem().open(pathOf(key).toString(),
+                        new OpenOptions().setRead(true).setWrite(false).setCreate(false)))
+                .onFailure(LocalStorageProvider::isMissingFile).transform(e -> new ObjectNotFoundException(key.toString()))
+                .chain(file -> file.size()
+                        .chain(size -> {
+                            int wanted = (int) Math.max(0, Math.min(length, size - offset));
+                            return wanted == 0 ? Uni.createFrom().item(new byte[0])
+                                    : file.read(Buffer.buffer(wanted), 0, offset, wanted).map(Buffer::getBytes);
+                        })
+                        .eventually(() -> file.close().onFailure().recoverWithNull()));
     }
 
     /** Copies through a temp file and an atomic rename, like an upload: a half copy is never visible. */

@@ -1,5 +1,6 @@
 package io.artifactstore.provider.s3;
 
+import io.artifactstore.core.Checksums;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.provider.DownloadTarget;
@@ -28,6 +29,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Base64;
@@ -152,17 +154,23 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     /**
      * One PUT up to {@code stream-multipart-threshold} (S3 refuses a single PUT over 5 GiB), multipart
      * above it; either way the body streams through with back-pressure and a failed body stores nothing.
+     * The sha256 is computed on the way, as the store keeps none we could ask for afterwards.
      */
     @Override
     public Uni<ObjectInfo> write(StorageKey key, String contentType, long size, Multi<ByteBuffer> body) {
-        if (size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT)) {
-            return Uni.createFrom().deferred(() -> new MultipartStreamWrite(client, createRequest(key, contentType),
-                            settings.conditionalWrites(), size, settings.streamPartSize()).write(ExactLength.of(size, body)))
-                    .map(ignored -> new ObjectInfo(size, null));
-        }
-        AsyncRequestBody requestBody = AsyncRequestBody.fromPublisher(AdaptersToReactiveStreams.publisher(ExactLength.of(size, body)));
-        return call(() -> client.putObject(putRequest(key, contentType, size), requestBody))
-                .map(ignored -> new ObjectInfo(size, null));
+        return Uni.createFrom().deferred(() -> {
+            MessageDigest digest = Checksums.sha256();
+            Multi<ByteBuffer> bytes = ExactLength.of(size, body).onItem().invoke(buffer -> digest.update(buffer.duplicate()));
+            Uni<?> stored;
+            if (size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT)) {
+                stored = new MultipartStreamWrite(client, createRequest(key, contentType), settings.conditionalWrites(), size,
+                        settings.streamPartSize()).write(bytes);
+            } else {
+                AsyncRequestBody requestBody = AsyncRequestBody.fromPublisher(AdaptersToReactiveStreams.publisher(bytes));
+                stored = call(() -> client.putObject(putRequest(key, contentType, size), requestBody));
+            }
+            return stored.map(ignored -> new ObjectInfo(size, HexFormat.of().formatHex(digest.digest())));
+        });
     }
 
     @Override
@@ -187,7 +195,18 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)
                         || StoreFailure.is(failure, StoreFailure.Kind.MISCONFIGURED))
                 .transform(e -> new ObjectNotFoundException(key.toString()))
-                .map(response -> response.asByteArrayUnsafe());
+                .map(response -> response.asByteArrayUnsafe())
+                .onFailure(S3StorageProvider::rangeNotSatisfiable).recoverWithItem(() -> new byte[0]); // starts at or past the end
+    }
+
+    /** S3's 416: the range starts at or past the object's end (or the object is empty). */
+    private static boolean rangeNotSatisfiable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof S3Exception e && e.statusCode() == 416) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** HEAD on the bucket: a 404 there means the bucket itself is missing, which no retry cures. */

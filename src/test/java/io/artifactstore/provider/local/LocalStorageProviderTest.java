@@ -3,6 +3,9 @@ package io.artifactstore.provider.local;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 
+import io.artifactstore.provider.IncomingSweep;
+import io.artifactstore.provider.MultipartUploads;
+import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.StorageProvider;
 import io.artifactstore.provider.StorageProviderContract;
 import io.artifactstore.resilience.ProviderRegistry;
@@ -74,6 +77,15 @@ class LocalStorageProviderTest extends StorageProviderContract {
         Path artifactFolder = local.pathOf(key).getParent().getParent();
         assertThat(artifactFolder).doesNotExist();
         assertThat(Path.of(root).resolve(".incoming")).as("the provider's own folders").exists();
+    }
+
+    @Test
+    void abilitiesAreTheProvidersOwnNotBuiltPerCall() {
+        LocalStorageProvider local = (LocalStorageProvider) providers.get("local").unwrap();
+        for (Class<?> kind : new Class<?>[]{IncomingSweep.class, ObjectListing.class, MultipartUploads.class}) {
+            assertThat(local.ability(kind)).as(kind.getSimpleName()).isPresent();
+            assertThat(local.ability(kind).get()).as(kind.getSimpleName()).isSameAs(local.ability(kind).get());
+        }
     }
 
     /** Sends the path byte for byte: HTTP client libraries would normalise the dot segments away. */
