@@ -2,6 +2,7 @@ package io.artifactstore.api;
 
 import io.artifactstore.core.Ulid;
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.CapturedLogs;
 import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.StoppableDatabaseResource;
 import io.artifactstore.testing.Tokens;
@@ -23,13 +24,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,9 +94,8 @@ class OutagesTest {
         String id = created();
         given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id).then().statusCode(200);
 
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = capture(logged);
-        try {
+        CapturedLogs logs = CapturedLogs.start();
+        try (logs) {
             StoppableDatabaseResource.stopDatabase();
             for (int i = 0; i < 3; i++) {
                 expect503(given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id));
@@ -115,9 +112,8 @@ class OutagesTest {
                 assertThat(Instant.now()).as("the probe finds the database back").isBefore(deadline);
                 sleep(100);
             }
-        } finally {
-            Logger.getLogger("").removeHandler(capture);
         }
+        List<LogRecord> logged = logs.records();
         assertThat(logged).as("no stack traces").noneMatch(r -> r.getThrown() != null && r.getLevel().intValue() >= Level.WARNING.intValue());
         assertThat(logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())).as("no errors").isEmpty();
         assertThat(logged.stream().filter(r -> String.valueOf(r.getMessage()).contains("database unavailable"))).hasSize(1);
@@ -130,9 +126,8 @@ class OutagesTest {
         String url = given().auth().oauth2(writer).contentType(ContentType.JSON).body(big).post("/api/v1/artifacts")
                 .then().statusCode(201).extract().path("upload.url");
         URI target = URI.create(url);
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = capture(logged);
-        try {
+        CapturedLogs logs = CapturedLogs.start();
+        try (logs) {
             for (int i = 0; i < 3; i++) {
                 try (Socket socket = new Socket(target.getHost(), target.getPort())) {
                     OutputStream out = socket.getOutputStream();
@@ -145,9 +140,8 @@ class OutagesTest {
                 } // hangs up with most of the body unsent
             }
             sleep(1000);
-        } finally {
-            Logger.getLogger("").removeHandler(capture);
         }
+        List<LogRecord> logged = logs.records();
         assertThat(logged).as("nothing at WARN or above").noneMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue());
     }
 
@@ -181,23 +175,4 @@ class OutagesTest {
         return Map.of("type", "image", "contentType", "image/png", "size", 3);
     }
 
-    private static Handler capture(List<LogRecord> into) {
-        Handler handler = new Handler() {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                into.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        handler.setLevel(Level.ALL);
-        Logger.getLogger("").addHandler(handler);
-        return handler;
-    }
 }

@@ -2,6 +2,7 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.CapturedLogs;
 import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,15 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.artifactstore.artifact.ApiClient.as;
 import static io.artifactstore.artifact.ApiClient.create;
@@ -72,35 +68,14 @@ class ContentChecksTest {
     /** The check reads the head of the file and nothing more: no read is cut short, so nothing is logged. */
     @Test
     void checkingLocalObjectsLogsNoError() {
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                synchronized (logged) {
-                    logged.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger.getLogger("").addHandler(capture);
-        try {
+        CapturedLogs logs = CapturedLogs.start();
+        try (logs) {
             for (int i = 0; i < 5; i++) {
                 uploadAndComplete(startingWith(PNG_MAGIC, 300_000 + i), "image", "image/png").then().statusCode(200);
             }
-        } finally {
-            Logger.getLogger("").removeHandler(capture);
         }
-        synchronized (logged) {
-            assertThat(logged).filteredOn(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
-                    .extracting(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).isEmpty();
-        }
+        assertThat(logs.records()).filteredOn(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .extracting(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).isEmpty();
     }
 
     @Test

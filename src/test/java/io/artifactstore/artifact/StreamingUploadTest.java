@@ -30,22 +30,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import static io.artifactstore.provider.StorageProviderContract.randomBytes;
+import static io.artifactstore.provider.StorageProviderContract.sha256;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -90,7 +88,7 @@ class StreamingUploadTest {
 
     @Test
     void aLocalVariantStreamsThroughAndReadsBackByteForByte() {
-        byte[] data = random(300_000);
+        byte[] data = randomBytes(300_000);
         JsonPath created = create("image", "image/png", data.length, sha256(data));
         String id = created.getString("artifact.id");
         JsonPath answer = put(writer, id, data).hasStatus(200).json();
@@ -107,7 +105,7 @@ class StreamingUploadTest {
     @Test
     void anS3VariantStreamsByOnePutOrByMultipartAndReadsBackByteForByte() {
         for (int size : new int[] {1024 * 1024, MULTIPART}) {
-            byte[] data = random(size);
+            byte[] data = randomBytes(size);
             String id = create("video", "video/mp4", data.length, null).getString("artifact.id");
             JsonPath answer = put(writer, id, data).hasStatus(200).json();
             assertThat(answer.getString("variants[0].status")).isEqualTo("AVAILABLE");
@@ -121,8 +119,8 @@ class StreamingUploadTest {
     @Test
     void aBodyThatDiffersFromTheDeclaredSha256Is422AndKeepsNothing() {
         for (String type : new String[] {"image", "video"}) {
-            byte[] data = random(type.equals("image") ? 100_000 : MULTIPART);
-            String id = create(type, type.equals("image") ? "image/png" : "video/mp4", data.length, sha256(random(10)))
+            byte[] data = randomBytes(type.equals("image") ? 100_000 : MULTIPART);
+            String id = create(type, type.equals("image") ? "image/png" : "video/mp4", data.length, sha256(randomBytes(10)))
                     .getString("artifact.id");
             put(writer, id, data).hasStatus(422);
             given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id).then().statusCode(200)
@@ -162,7 +160,7 @@ class StreamingUploadTest {
             double refusedBefore = uploads(type, provider, "rejected");
             try (RawHttp raw = RawHttp.open(RestAssured.port)) {
                 raw.send(head(id, "Content-Length: " + size));
-                raw.send(random(size / 2 + 1024 * 1024)); // S3: a whole part sent, the next one begun
+                raw.send(randomBytes(size / 2 + 1024 * 1024)); // S3: a whole part sent, the next one begun
                 sleep(300);
             }
             await(type + " upload refused", () -> uploads(type, provider, "rejected") > refusedBefore);
@@ -175,7 +173,7 @@ class StreamingUploadTest {
 
     @Test
     void aClientThatWaitsFor100ContinueIsToldToSendOnceTheUploadCanStart() throws Exception {
-        byte[] data = random(2 * 1024 * 1024);
+        byte[] data = randomBytes(2 * 1024 * 1024);
         String id = create("image", "image/png", data.length, null).getString("artifact.id");
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port
                         + "/api/v1/artifacts/" + id + "/content"))
@@ -187,7 +185,7 @@ class StreamingUploadTest {
 
     @Test
     void onlyTheOwnerWithTheWriteRoleMayStreamAndOnlyIntoAPendingVariant() {
-        byte[] data = random(1000);
+        byte[] data = randomBytes(1000);
         String id = create("image", "image/png", data.length, null).getString("artifact.id");
         put(Tokens.readerWriter("another-tenant"), id, data).hasStatus(404);
         put(Tokens.of(TENANT, Roles.READ), id, data).hasStatus(403);
@@ -210,7 +208,7 @@ class StreamingUploadTest {
 
     @Test
     void whileTheRoutedProviderIsDownTheBytesGoToItsFallbackAndAreCounted() {
-        byte[] data = random(MULTIPART);
+        byte[] data = randomBytes(MULTIPART);
         String id = create("video", "video/mp4", data.length, sha256(data)).getString("artifact.id");
         Counter fallbacks = metrics.find("artifact_store_fallbacks_total").tags("from", "s3", "to", "local").counter();
         double before = fallbacks.count();
@@ -227,7 +225,7 @@ class StreamingUploadTest {
 
     @Test
     void aProviderThatFailsMidwayAnswers503AndTheVariantStaysPending() throws Exception {
-        byte[] data = random(MULTIPART);
+        byte[] data = randomBytes(MULTIPART);
         String id = create("video", "video/mp4", data.length, null).getString("artifact.id");
         try (RawHttp raw = RawHttp.open(RestAssured.port)) {
             raw.send(head(id, "Content-Length: " + data.length));
@@ -256,7 +254,7 @@ class StreamingUploadTest {
         String id = create(type, contentType, size, null).getString("artifact.id");
         List<byte[]> bodies = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            bodies.add(random(size));
+            bodies.add(randomBytes(size));
         }
         CountDownLatch start = new CountDownLatch(1);
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
@@ -381,20 +379,6 @@ class StreamingUploadTest {
             return files.toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] random(int size) {
-        byte[] data = new byte[size];
-        ThreadLocalRandom.current().nextBytes(data);
-        return data;
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

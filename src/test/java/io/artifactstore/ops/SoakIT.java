@@ -22,8 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -32,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.artifactstore.provider.StorageProviderContract.randomBytes;
+import static io.artifactstore.provider.StorageProviderContract.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -306,23 +305,15 @@ class SoakIT {
     /** Create, one PUT to the ticket's URL (through either replica), complete, sometimes complete again. */
     private void uploadAndComplete() throws Exception {
         count("upload+complete");
-        String[] kind = kind();
-        String tenant = tenant();
-        byte[] data = random();
-        Instant createdAt = Instant.now();
-        Answer created = create(tenant, kind, data, true, false, null);
-        if (created.status() != 201) {
+        Ticket ticket = newArtifact();
+        if (ticket == null || !put(ticket, "PUT of a ticket")) {
             return;
         }
-        String id = created.body().path("artifact").path("id").asText();
-        if (!put(created.body().path("upload"), data, createdAt, "PUT of a ticket")) {
-            return;
-        }
-        if (expect("complete", complete(tenant, id), 200)) {
+        if (expect("complete", complete(ticket.tenant(), ticket.id()), 200)) {
             if (ThreadLocalRandom.current().nextInt(4) == 0) {
-                expect("repeated complete", complete(tenant, id), 200);
+                expect("repeated complete", complete(ticket.tenant(), ticket.id()), 200);
             }
-            available.add(new Available(tenant, id, kind[0], kind[1]));
+            available.add(new Available(ticket.tenant(), ticket.id(), ticket.kind()[0], ticket.kind()[1]));
         }
     }
 
@@ -348,7 +339,7 @@ class SoakIT {
         String[] kind = kind();
         String tenant = tenant();
         // Now and then two parts (S3 takes at least 5 MiB per part but the last).
-        byte[] data = ThreadLocalRandom.current().nextInt(10) == 0 ? random(6 * 1024 * 1024 + 17) : random();
+        byte[] data = ThreadLocalRandom.current().nextInt(10) == 0 ? randomBytes(6 * 1024 * 1024 + 17) : random();
         Answer created = create(tenant, kind, data, true, true, null);
         if (created.status() != 201) {
             return;
@@ -406,25 +397,19 @@ class SoakIT {
             return;
         }
         count(List.of("abandon without bytes", "abandon after PUT", "abandon with wrong bytes").get(how));
-        String[] kind = kind();
-        String tenant = tenant();
-        byte[] data = random();
-        Instant createdAt = Instant.now();
-        Answer created = create(tenant, kind, data, true, false, null);
-        if (created.status() != 201) {
+        Ticket ticket = newArtifact();
+        if (ticket == null) {
             return;
         }
-        String id = created.body().path("artifact").path("id").asText();
-        abandoned.add(id);
+        abandoned.add(ticket.id());
         if (how == 1) {
-            put(created.body().path("upload"), data, createdAt, "PUT of an abandoned ticket");
+            put(ticket, "PUT of an abandoned ticket");
         } else if (how == 2) {
-            byte[] wrong = data.clone();
+            byte[] wrong = ticket.data().clone();
             wrong[0] ^= 1;
             // A store that checks the signed sha256 (S3) refuses the PUT; the local one takes it and complete finds out.
-            SignedUrlClient.put(onAnyReplica(created.body().path("upload").path("url").asText()),
-                    headers(created.body().path("upload")), wrong);
-            expect("complete of wrong bytes", complete(tenant, id), 409, 422);
+            SignedUrlClient.put(onAnyReplica(ticket.upload().path("url").asText()), headers(ticket.upload()), wrong);
+            expect("complete of wrong bytes", complete(ticket.tenant(), ticket.id()), 409, 422);
         }
     }
 
@@ -471,19 +456,11 @@ class SoakIT {
     /** Uploads, then completes and deletes at once on both replicas: either order, never half of each. */
     private void deleteRacingComplete(ExecutorService pool) throws Exception {
         count("delete racing complete");
-        String[] kind = kind();
-        String tenant = tenant();
-        byte[] data = random();
-        Instant createdAt = Instant.now();
-        Answer created = create(tenant, kind, data, true, false, null);
-        if (created.status() != 201) {
+        Ticket ticket = newArtifact();
+        if (ticket == null || !put(ticket, "PUT before a race")) {
             return;
         }
-        String id = created.body().path("artifact").path("id").asText();
-        if (!put(created.body().path("upload"), data, createdAt, "PUT before a race")) {
-            return;
-        }
-        race(pool, tenant, id);
+        race(pool, ticket.tenant(), ticket.id());
     }
 
     /** A replacement uploaded, then its complete and a delete of the artifact at once. */
@@ -520,7 +497,7 @@ class SoakIT {
         count("delete racing a streamed PUT");
         String[] kind = kind();
         String tenant = tenant();
-        byte[] data = random(1 + ThreadLocalRandom.current().nextInt(2 * 1024 * 1024));
+        byte[] data = randomBytes(1 + ThreadLocalRandom.current().nextInt(2 * 1024 * 1024));
         Answer created = create(tenant, kind, data, true, false, null);
         if (created.status() != 201) {
             return;
@@ -535,17 +512,10 @@ class SoakIT {
     /** A ticket's URL used after its artifact was deleted: the bytes land, and the tombstone sweep removes them. */
     private void putAfterDelete() throws Exception {
         count("PUT after delete");
-        String[] kind = kind();
-        String tenant = tenant();
-        byte[] data = random();
-        Instant createdAt = Instant.now();
-        Answer created = create(tenant, kind, data, true, false, null);
-        if (created.status() != 201) {
-            return;
-        }
-        String id = created.body().path("artifact").path("id").asText();
-        if (expect("delete before the PUT", call(replica(), "DELETE", "/api/v1/artifacts/" + id, token(tenant), null), 204)) {
-            put(created.body().path("upload"), data, createdAt, "PUT after delete");
+        Ticket ticket = newArtifact();
+        if (ticket != null && expect("delete before the PUT",
+                call(replica(), "DELETE", "/api/v1/artifacts/" + ticket.id(), token(ticket.tenant()), null), 204)) {
+            put(ticket, "PUT after delete");
         }
     }
 
@@ -752,25 +722,30 @@ class SoakIT {
         return TENANTS.get(ThreadLocalRandom.current().nextInt(TENANTS.size()));
     }
 
+    /** A ticket handed out, with when it was asked for (its PUT must land within the ticket's lifetime). */
+    private record Ticket(String tenant, String[] kind, String id, byte[] data, Instant createdAt, JsonNode upload) {
+    }
+
+    /** A new artifact of a random kind and tenant, its random bytes' sha256 declared; null when the create was refused. */
+    private Ticket newArtifact() {
+        String[] kind = kind();
+        String tenant = tenant();
+        byte[] data = random();
+        Instant createdAt = Instant.now();
+        Answer created = create(tenant, kind, data, true, false, null);
+        return created.status() != 201 ? null : new Ticket(tenant, kind, created.body().path("artifact").path("id").asText(),
+                data, createdAt, created.body().path("upload"));
+    }
+
+    private boolean put(Ticket ticket, String what) {
+        return put(ticket.upload(), ticket.data(), ticket.createdAt(), what);
+    }
+
     private static String[] kind() {
         return KINDS.get(ThreadLocalRandom.current().nextInt(KINDS.size()));
     }
 
     private static byte[] random() {
-        return random(1 + ThreadLocalRandom.current().nextInt(64 * 1024));
-    }
-
-    private static byte[] random(int size) {
-        byte[] data = new byte[size];
-        ThreadLocalRandom.current().nextBytes(data);
-        return data;
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return randomBytes(1 + ThreadLocalRandom.current().nextInt(64 * 1024));
     }
 }

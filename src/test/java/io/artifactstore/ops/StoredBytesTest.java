@@ -2,6 +2,7 @@ package io.artifactstore.ops;
 
 import io.artifactstore.artifact.ApiClient;
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.CapturedLogs;
 import io.artifactstore.testing.Tokens;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,10 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
@@ -124,11 +123,10 @@ class StoredBytesTest {
 
     @Test
     void nothingIsPublishedBeforeAValueIsReadAndTheLastValueStaysWhileTheDatabaseIsDown() throws Exception {
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = capture(logged);
+        CapturedLogs logs = CapturedLogs.start();
         Pool unreachable = pool(ArtifactStoreTestResource.freePort());
         Pool reachable = pool(databasePort());
-        try {
+        try (logs) {
             SimpleMeterRegistry neverRead = new SimpleMeterRegistry();
             StoredBytesGauge down = new StoredBytesGauge(new ProviderUsageSnapshot(unreachable), neverRead, PROVIDERS, INTERVAL);
             for (int i = 0; i < 3; i++) {
@@ -147,9 +145,9 @@ class StoredBytesTest {
             }
             assertThat(storedBytes(registry)).as("the last known value, not 0").isEqualTo(known);
         } finally {
-            Logger.getLogger("").removeHandler(capture);
             unreachable.close().await().atMost(WAIT);
         }
+        List<LogRecord> logged = logs.records();
         List<LogRecord> warnings = logged.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
                 && r.getLoggerName().equals(StoredBytesGauge.class.getName())).toList();
         assertThat(warnings).as("one warning per gauge that lost the database").hasSize(2)
@@ -178,24 +176,4 @@ class StoredBytesTest {
         return Integer.parseInt(url.replaceFirst(".*:(\\d+)/.*", "$1"));
     }
 
-    private static Handler capture(List<LogRecord> logged) {
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                synchronized (logged) {
-                    logged.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger.getLogger("").addHandler(handler);
-        return handler;
-    }
 }
