@@ -517,7 +517,7 @@ public class ArtifactService {
     /** Counts the verdict of each complete on a pending variant: completed, rejected (422) or missing (409). */
     private void countUpload(Variant variant, Throwable failure) {
         String outcome = failure == null ? UploadCounters.COMPLETED
-                : failure instanceof ServiceException e && e.status() == 422 ? UploadCounters.REJECTED
+                : isRejection(failure) ? UploadCounters.REJECTED
                 : failure instanceof ServiceException e && e.status() == 409 ? UploadCounters.MISSING : UploadCounters.ERROR;
         uploads.count(variant.key().type(), variant.provider, outcome);
     }

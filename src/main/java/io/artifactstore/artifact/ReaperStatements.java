@@ -115,9 +115,7 @@ public class ReaperStatements {
                 .chain(ids -> ids.length == 0 ? Uni.createFrom().item(List.<Released>of())
                         : conn.preparedQuery(EXPIRE_UPLOADS).execute(Tuple.of(ids, utc(cutoff)))
                         .map(rows -> released(rows, now))
-                        .call(expired -> bury(conn, expired))
-                        .call(expired -> audit.recordAll(conn, expired.stream().map(v -> expired(v, now)
-                                .withDetail("upload ticket expired before the upload was completed")).toList()))
+                        .call(expired -> release(conn, expired, now, "upload ticket expired before the upload was completed"))
                         .call(() -> conn.preparedQuery(EXPIRE_ARTIFACTS).execute(Tuple.of(ids, utc(now))))));
     }
 
@@ -127,9 +125,7 @@ public class ReaperStatements {
                 .chain(ids -> ids.length == 0 ? Uni.createFrom().item(List.<Released>of())
                         : conn.preparedQuery(FIND_EXPIRED_REPLACEMENTS).execute(Tuple.of(ids, utc(cutoff)))
                         .map(rows -> released(rows, now))
-                        .call(dropped -> bury(conn, dropped))
-                        .call(dropped -> audit.recordAll(conn, dropped.stream().map(v -> expired(v, now)
-                                .withDetail("replacement ticket expired; the verified version stays")).toList()))
+                        .call(dropped -> release(conn, dropped, now, "replacement ticket expired; the verified version stays"))
                         .call(() -> conn.preparedQuery(DROP_EXPIRED_REPLACEMENTS).execute(Tuple.of(ids, utc(cutoff))))));
     }
 
@@ -213,9 +209,12 @@ public class ReaperStatements {
         return versions;
     }
 
-    private static AuditEvent expired(Released version, Instant now) {
-        return AuditEvent.succeeded(Caller.system(version.tenantId(), ExpiryReaper.SUBJECT), AuditAction.EXPIRE,
-                version.artifactId(), version.variant(), now);
+    /** Tombstones the versions an expiry let go of and records each one's expiry, in the batch's transaction. */
+    private Uni<Void> release(SqlConnection conn, List<Released> versions, Instant now, String why) {
+        return bury(conn, versions).chain(() -> audit.recordAll(conn, versions.stream()
+                .map(v -> AuditEvent.succeeded(Caller.system(v.tenantId(), ExpiryReaper.SUBJECT), AuditAction.EXPIRE,
+                        v.artifactId(), v.variant(), now).withDetail(why))
+                .toList()));
     }
 
     private static OffsetDateTime utc(Instant instant) {
