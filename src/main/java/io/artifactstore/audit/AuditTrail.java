@@ -100,14 +100,9 @@ public class AuditTrail {
         return client.preparedQuery(INSERT_ALL).execute(values).replaceWithVoid();
     }
 
-    /** Records one event on its own: for a change that touched no record (a rejected upload's bytes were deleted). */
+    /** Records one event on its own: for a change made in a store, not in a record (rejected bytes, an orphan deleted). */
     public Uni<Void> recordAlone(AuditEvent event) {
         return recordAll(database, List.of(event));
-    }
-
-    /** Records the events on their own, in one statement: changes made in a store, not in a record (deleted orphans). */
-    public Uni<Void> recordAlone(List<AuditEvent> events) {
-        return recordAll(database, events);
     }
 
     /**
