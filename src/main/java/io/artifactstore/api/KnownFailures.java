@@ -39,6 +39,7 @@ public class KnownFailures {
             case BAD_RANGE -> new ServiceException(416, "Range Not Satisfiable", detail);
             case BUSY -> ServiceException.tooManyRequests(detail, retryAfterSeconds(failure));
             case UNAVAILABLE -> ServiceException.unavailable(detail, retryAfterSeconds(failure));
+            case NO_SPACE -> ServiceException.insufficientStorage(detail, retryAfterSeconds(failure));
             case REFUSED -> null; // the store turned down a request of ours: our fault, not the client's
             // The provider cannot serve anyone until an operator fixes it; the monitor has logged it once.
             case MISCONFIGURED -> ServiceException.unavailable("A storage provider is unavailable: " + detail, retryAfterSeconds(failure));

@@ -87,6 +87,11 @@ public class ServiceException extends RuntimeException {
         return new ServiceException(503, "Service Unavailable", detail, List.of(), Math.max(1, retryAfterSeconds));
     }
 
+    /** A store with no room for the bytes: the same request passes once space is freed. */
+    public static ServiceException insufficientStorage(String detail, long retryAfterSeconds) {
+        return new ServiceException(507, "Insufficient Storage", detail, List.of(), Math.max(1, retryAfterSeconds));
+    }
+
     public record FieldError(String field, String message) {
     }
 }

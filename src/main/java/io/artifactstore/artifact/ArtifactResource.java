@@ -153,6 +153,8 @@ public class ArtifactResource {
             + " or a request with this Idempotency-Key is in progress.")
     @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The body's sha256 differs from the declared one;"
             + " nothing is kept. Or the Idempotency-Key was used with another request.")
+    @APIResponse(responseCode = "507", ref = "StorageFull", description = "The provider's volume is full; nothing is kept and the"
+            + " variant stays PENDING. Send the bytes again once space is freed.")
     public Uni<Response> upload(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                 @QueryParam("variant") @Parameter(description = VARIANT) String variant,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey,

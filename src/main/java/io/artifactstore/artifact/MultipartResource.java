@@ -106,6 +106,8 @@ public class MultipartResource {
     @APIResponse(responseCode = "404", ref = "NotFound", description = "No usable upload of this id on this artifact.")
     @APIResponse(responseCode = "409", ref = "Conflict", description = "No object, or the variant got a new ticket meanwhile.")
     @APIResponse(responseCode = "422", ref = "UnprocessableContent")
+    @APIResponse(responseCode = "507", ref = "StorageFull", description = "The provider's volume cannot hold the assembled object;"
+            + " the parts are kept and the variant stays PENDING. Complete again once space is freed.")
     public Uni<ArtifactView> complete(@PathParam("id") @Parameter(description = ID) String id,
                                       @PathParam("uploadId") @Parameter(description = UPLOAD_ID) String uploadId,
                                       MultipartMessages.Complete request) {

@@ -153,6 +153,12 @@ public interface ArtifactStoreConfig {
         @WithDefault("64")
         int maxConcurrent();
 
+        /**
+         * Uploads in progress at once for one tenant (the first segment of the storage key), so that
+         * one tenant's slow clients cannot take every slot; unset: a quarter of {@code max-concurrent}.
+         */
+        Optional<Integer> maxConcurrentPerTenant();
+
         /** Slowest accepted transfer, in bytes per second, averaged over {@code rate-window}; slower ones end with 408. */
         @WithDefault("4K")
         MemorySize minRate();

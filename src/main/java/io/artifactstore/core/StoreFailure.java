@@ -28,6 +28,11 @@ public class StoreFailure extends RuntimeException {
         BAD_RANGE,
         /** A body that stalled, trickled or outlived its deadline. */
         STALLED,
+        /**
+         * The store has no room for the bytes (a full volume, an exhausted quota of the store itself):
+         * nothing was kept, and the same request passes once space is freed.
+         */
+        NO_SPACE,
         /** The target is busy with another request: trying again later may pass. */
         BUSY,
         /** The store is unreachable, overloaded or failing: trying again later may pass. */
@@ -78,6 +83,11 @@ public class StoreFailure extends RuntimeException {
     /** The store could not be reached or failed on its side; the caller picks when to try again. */
     public static StoreFailure unavailable(Throwable cause) {
         return new StoreFailure(Kind.UNAVAILABLE, UNAVAILABLE_DETAIL, null, null, cause);
+    }
+
+    /** The store ran out of room while taking the bytes; nothing of them was kept. */
+    public static StoreFailure noSpace(Throwable cause) {
+        return new StoreFailure(Kind.NO_SPACE, "The storage volume is full; try again once space is freed", null, null, cause);
     }
 
     /** The store refused a request of ours: a misconfiguration, not something the client can change. */

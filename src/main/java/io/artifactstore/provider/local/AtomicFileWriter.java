@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.file.AsyncFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Streams a body into a file without holding it in memory: bytes go to a temp file beside the store
@@ -37,10 +35,12 @@ final class AtomicFileWriter {
 
     private final Vertx vertx;
     private final Path incoming;
+    private final DiskFailures failures;
 
-    AtomicFileWriter(Vertx vertx, Path incoming) {
+    AtomicFileWriter(Vertx vertx, Path incoming, DiskFailures failures) {
         this.vertx = vertx;
         this.incoming = incoming;
+        this.failures = failures;
     }
 
     /**
@@ -50,7 +50,8 @@ final class AtomicFileWriter {
      */
     Uni<ObjectInfo> write(Path target, Multi<Buffer> body, long expectedSize, String expectedSha256) {
         return vertx.fileSystem().mkdirs(target.getParent().toString())
-                .chain(() -> write(body, expectedSize, expectedSha256, (temp, sha256) -> syncTagAndPublish(temp, sha256, target)));
+                .onFailure().transform(failures::typed)
+                .chain(() -> write(body, expectedSize, expectedSha256, (temp, info) -> syncTagAndPublish(temp, info, target)));
     }
 
     /**
@@ -59,19 +60,18 @@ final class AtomicFileWriter {
      * upload is completed or aborted, a part URL still held writes nothing ({@code NOT_FOUND}).
      */
     Uni<ObjectInfo> writePart(Path target, Multi<Buffer> body, long expectedSize) {
-        return write(body, expectedSize, null, (temp, sha256) -> syncTagAndReplace(temp, sha256, target));
+        return write(body, expectedSize, null, (temp, info) -> syncTagAndReplace(temp, info, target));
     }
 
-    private Uni<ObjectInfo> write(Multi<Buffer> body, long expectedSize, String expectedSha256,
-                                  java.util.function.BiFunction<Path, String, Void> publish) {
+    private Uni<ObjectInfo> write(Multi<Buffer> body, long expectedSize, String expectedSha256, Publish publish) {
         Path temp = incoming.resolve(Ulid.next() + ".part");
         MessageDigest digest = Checksums.sha256();
         long[] written = {0};
         return Uni.createFrom().voidItem()
-                .chain(() -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true)))
+                .chain(() -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+                        .onFailure().transform(failures::typed))
                 .chain(file -> {
-                    AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-                    file.exceptionHandler(writeFailure::set);
+                    FileSink sink = new FileSink(file, failures::typed);
                     return body
                             .onItem().call(buffer -> {
                                 written[0] += buffer.length();
@@ -80,39 +80,25 @@ final class AtomicFileWriter {
                                             "The body is longer than the " + expectedSize + " bytes the URL was signed for"));
                                 }
                                 digest.update(buffer.getDelegate().getByteBuf().nioBuffer());
-                                return queue(file, buffer);
+                                return sink.write(buffer);
                             })
                             .collect().last()
-                            // close waits for the queued writes
-                            .onItemOrFailure().call(() -> file.close().onFailure().recoverWithNull())
-                            .invoke(() -> {
-                                if (writeFailure.get() != null) {
-                                    throw new IllegalStateException("Writing the upload failed", writeFailure.get());
-                                }
-                            });
+                            // Every queued write has ended when the close does; a failed one fails the upload.
+                            .onItem().call(sink::close)
+                            .onFailure().call(() -> sink.close().onFailure().recoverWithNull());
                 })
                 .map(ignored -> verified(written[0], expectedSize, HexFormat.of().formatHex(digest.digest()), expectedSha256))
                 // Durable before visible: the bytes reach the disk, then a new link publishes them.
-                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> publish.apply(temp, info.sha256()))))
+                .call(info -> vertx.executeBlocking(Uni.createFrom().item(() -> publish.apply(temp, info)))
+                        .onFailure().transform(failures::typed))
+                .invoke(failures::stored)
                 .eventually(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
     }
 
-    /**
-     * Hands a buffer to the file's write queue and asks for the next one at once, unless the queue
-     * is full: then the next buffer waits until the disk has caught up. Waiting for each write
-     * instead would cost a thread hop per network chunk. A failed write is reported after the close.
-     */
-    private static Uni<Void> queue(AsyncFile file, Buffer buffer) {
-        file.writeAndForget(buffer);
-        if (!file.writeQueueFull()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().emitter(drained -> {
-            file.drainHandler(() -> drained.complete(null));
-            if (!file.writeQueueFull()) {
-                drained.complete(null);
-            }
-        });
+    /** Syncs the finished temp file and makes it visible at its place. Blocking. */
+    @FunctionalInterface
+    private interface Publish {
+        Void apply(Path temp, ObjectInfo info);
     }
 
     private static ObjectInfo verified(long written, long expectedSize, String sha256, String expectedSha256) {
@@ -130,8 +116,8 @@ final class AtomicFileWriter {
      * written once, so bytes that were verified cannot be swapped by a second upload on the same URL.
      * A hard link is atomic and fails when the target exists, which a rename would silently replace.
      */
-    private static Void syncTagAndPublish(Path temp, String sha256, Path target) {
-        syncAndTag(temp, sha256);
+    private static Void syncTagAndPublish(Path temp, ObjectInfo info, Path target) {
+        syncAndTag(temp, info);
         for (int attempt = 1; ; attempt++) {
             try {
                 Files.createLink(target, temp);
@@ -151,8 +137,8 @@ final class AtomicFileWriter {
     }
 
     /** Moves a part into its upload's folder, atomically replacing an earlier copy of it. */
-    private static Void syncTagAndReplace(Path temp, String sha256, Path target) {
-        syncAndTag(temp, sha256);
+    private static Void syncTagAndReplace(Path temp, ObjectInfo info, Path target) {
+        syncAndTag(temp, info);
         try {
             Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return null;
@@ -180,14 +166,20 @@ final class AtomicFileWriter {
         }
     }
 
-    private static Void syncAndTag(Path file, String sha256) {
+    /**
+     * Forces the bytes to the disk (a volume that fails to store them reports it here at the latest)
+     * and checks that the file holds every byte that was counted, before it can be published.
+     */
+    private static void syncAndTag(Path file, ObjectInfo info) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(false);
+            if (channel.size() != info.size()) {
+                throw new IOException("The file holds " + channel.size() + " of the upload's " + info.size() + " bytes");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not sync the upload to disk", e);
         }
-        tagSha256(file, sha256);
-        return null;
+        tagSha256(file, info.sha256());
     }
 
     /** Best effort: file systems without user attributes simply make stat re-read the file. */

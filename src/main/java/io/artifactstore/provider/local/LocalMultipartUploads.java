@@ -48,12 +48,14 @@ final class LocalMultipartUploads implements MultipartUploads {
     private final Path uploads;
     private final Vertx vertx;
     private final AtomicFileWriter writer;
+    private final DiskFailures failures;
 
-    LocalMultipartUploads(LocalStorageProvider provider, Path uploads, Vertx vertx, AtomicFileWriter writer) {
+    LocalMultipartUploads(LocalStorageProvider provider, Path uploads, Vertx vertx, AtomicFileWriter writer, DiskFailures failures) {
         this.provider = provider;
         this.uploads = uploads;
         this.vertx = vertx;
         this.writer = writer;
+        this.failures = failures;
     }
 
     @Override
@@ -64,7 +66,9 @@ final class LocalMultipartUploads implements MultipartUploads {
     @Override
     public Uni<String> startMultipart(StorageKey key, String contentType, long size) {
         String uploadId = Ulid.next();
-        return vertx.fileSystem().mkdirs(uploads.resolve(uploadId).toString()).replaceWith(uploadId);
+        return vertx.fileSystem().mkdirs(uploads.resolve(uploadId).toString())
+                .onFailure().transform(failures::typed)
+                .replaceWith(uploadId);
     }
 
     @Override
@@ -110,7 +114,8 @@ final class LocalMultipartUploads implements MultipartUploads {
     @Override
     public Uni<Void> abortMultipart(StorageKey key, String uploadId) {
         return Uni.createFrom().deferred(() -> vertx.fileSystem().deleteRecursive(folder(uploadId).toString())
-                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull());
+                .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull()
+                .onFailure().transform(failures::typed));
     }
 
     private Path folder(String uploadId) {

@@ -48,6 +48,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
     private final LocalMultipartUploads multipart;
     private final LocalObjectListing listing;
     private final LocalIncomingSweep sweep;
+    private final DiskFailures failures;
     private long maxSinglePutSize = Long.MAX_VALUE;
 
     LocalStorageProvider(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
@@ -58,8 +59,9 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
         this.vertx = vertx;
         this.clock = clock;
         Path incoming = this.root.resolve(INCOMING);
-        this.writer = new AtomicFileWriter(vertx, incoming);
-        this.multipart = new LocalMultipartUploads(this, incoming.resolve("multipart"), vertx, writer);
+        this.failures = new DiskFailures("provider '" + name + "' (" + this.root + ")");
+        this.writer = new AtomicFileWriter(vertx, incoming, failures);
+        this.multipart = new LocalMultipartUploads(this, incoming.resolve("multipart"), vertx, writer, failures);
         this.listing = new LocalObjectListing(this.root, INCOMING, vertx);
         this.sweep = new LocalIncomingSweep(incoming, incoming.resolve("multipart"), vertx);
     }
@@ -148,6 +150,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
             Path file = pathOf(key);
             return vertx.fileSystem().delete(file.toString())
                     .onFailure(LocalStorageProvider::isMissingFile).recoverWithNull()
+                    .onFailure().transform(failures::typed)
                     .call(() -> vertx.executeBlocking(Uni.createFrom().item(() -> removeEmptyFolders(file.getParent()))));
         });
     }
@@ -221,6 +224,7 @@ public class LocalStorageProvider implements StorageProvider, ServerSideCopy {
                     .call(() -> vertx.fileSystem().mkdirs(target.getParent().toString()))
                     .call(() -> vertx.fileSystem().move(temp.toString(), target.toString(),
                             new io.vertx.core.file.CopyOptions().setAtomicMove(true).setReplaceExisting(true)))
+                    .onFailure().transform(failures::typed)
                     .onFailure().call(() -> vertx.fileSystem().delete(temp.toString()).onFailure().recoverWithNull());
         });
     }

@@ -89,7 +89,7 @@ public class LocalStorageRoutes {
             }
             String sha256 = target.fields().sha256().isEmpty() ? null : target.fields().sha256();
             LocalUrlSignature.Fields fields = target.fields();
-            UploadSlots.Slot slot = slots.acquire(fields.provider() + '/' + fields.key()
+            UploadSlots.Slot slot = slots.acquire(fields.key().tenantId(), fields.provider() + '/' + fields.key()
                     + (fields.isPart() ? "#" + fields.uploadId() + "/" + fields.partNumber() : ""));
             var body = paced(target, size, io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti());
             Uni.createFrom().deferred(() -> fields.isPart()

@@ -7,14 +7,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Admission of the local provider's signed PUTs: one upload at a time per object, and at most
- * {@code artifact-store.uploads.max-concurrent} in all. A refusal happens before any file is opened,
- * so a flood of requests costs a header parse each and nothing more.
+ * Admission of the local provider's signed PUTs: one upload at a time per object, at most
+ * {@code artifact-store.uploads.max-concurrent-per-tenant} per tenant, so one tenant's slow clients
+ * cannot starve the others, and at most {@code artifact-store.uploads.max-concurrent} in all. A
+ * refusal happens before any file is opened, so a flood of requests costs a header parse each and
+ * nothing more.
  */
 @ApplicationScoped
 public class UploadSlots {
@@ -24,29 +27,55 @@ public class UploadSlots {
 
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inUse = new AtomicInteger();
+    /** Slots in use per tenant; a tenant leaves the map when its last upload ends. */
+    private final Map<String, Integer> perTenant = new ConcurrentHashMap<>();
     private final int max;
+    private final int maxPerTenant;
     private final long retryAfterSameObject;
 
     @Inject
     UploadSlots(ArtifactStoreConfig config, MeterRegistry metrics) {
         this.max = config.uploads().maxConcurrent();
+        this.maxPerTenant = config.uploads().maxConcurrentPerTenant().orElse(Math.max(1, max / 4));
         // The object's current upload either finishes or is ended by the rate check within one window.
         this.retryAfterSameObject = Math.max(1, config.uploads().rateWindow().toSeconds());
         Gauge.builder("artifact_store_uploads_in_progress", inUse, AtomicInteger::get)
                 .description("Signed PUTs to local providers in progress").register(metrics);
     }
 
-    /** Takes the slot of one object's upload; release it exactly once, when the upload has ended. */
-    Slot acquire(String object) {
+    /** Takes the slot of one object's upload for its tenant; release it exactly once, when the upload has ended. */
+    Slot acquire(String tenant, String object) {
         if (!busy.add(object)) {
             throw StoreFailure.busy("Another upload to this URL is in progress", retryAfterSameObject);
         }
+        if (!takeTenantSlot(tenant)) {
+            busy.remove(object);
+            throw StoreFailure.unavailable("Too many uploads of this tenant in progress", RETRY_AFTER_FULL_SECONDS);
+        }
         if (inUse.incrementAndGet() > max) {
             inUse.decrementAndGet();
+            releaseTenantSlot(tenant);
             busy.remove(object);
             throw StoreFailure.unavailable("Too many uploads in progress", RETRY_AFTER_FULL_SECONDS);
         }
-        return new Slot(object);
+        return new Slot(tenant, object);
+    }
+
+    private boolean takeTenantSlot(String tenant) {
+        boolean[] taken = {false};
+        perTenant.compute(tenant, (t, used) -> {
+            int n = used == null ? 0 : used;
+            if (n >= maxPerTenant) {
+                return used;
+            }
+            taken[0] = true;
+            return n + 1;
+        });
+        return taken[0];
+    }
+
+    private void releaseTenantSlot(String tenant) {
+        perTenant.computeIfPresent(tenant, (t, used) -> used <= 1 ? null : used - 1);
     }
 
     int inUse() {
@@ -54,16 +83,19 @@ public class UploadSlots {
     }
 
     final class Slot {
+        private final String tenant;
         private final String object;
         private final AtomicInteger released = new AtomicInteger();
 
-        private Slot(String object) {
+        private Slot(String tenant, String object) {
+            this.tenant = tenant;
             this.object = object;
         }
 
         void release() {
             if (released.getAndIncrement() == 0) {
                 inUse.decrementAndGet();
+                releaseTenantSlot(tenant);
                 busy.remove(object);
             }
         }

@@ -282,7 +282,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
 
     /**
      * The SDK's failure as a kind: a missing object, a key written already (the only precondition we
-     * send), a store that is down, slow or throttling (temporary), or one that refuses us. A failure
+     * send), a store that is full (507), down, slow or throttling (temporary), or one that refuses us. A failure
      * of ours that travelled through the SDK, such as a body of the wrong length, comes back as it
      * was; anything else is a bug and stays what it is.
      */
@@ -302,6 +302,9 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
         }
         if (cause instanceof S3Exception e && e.statusCode() == 412) {
             return StoreFailure.of(StoreFailure.Kind.ALREADY_EXISTS, "An object is already stored at this key");
+        }
+        if (cause instanceof S3Exception e && e.statusCode() == 507) { // MinIO's XMinioStorageFull, S3's InsufficientStorage
+            return StoreFailure.noSpace(e);
         }
         if (cause instanceof S3Exception e) {
             boolean temporary = e.statusCode() >= 500 || e.statusCode() == 429 || e.isThrottlingException();

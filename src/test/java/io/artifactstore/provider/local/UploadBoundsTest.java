@@ -41,6 +41,7 @@ class UploadBoundsTest {
     private static final Duration ANSWER = Duration.ofSeconds(10);
 
     private final String token = Tokens.readerWriter("bounds");
+    private final String otherTenant = Tokens.readerWriter("bounds-other");
     private final List<RawHttp> open = new ArrayList<>();
 
     @AfterEach
@@ -72,11 +73,12 @@ class UploadBoundsTest {
     @Test
     void uploadsBeyondTheGlobalCapAreRefusedWith503UntilOneEnds() {
         List<RawHttp> holders = new ArrayList<>();
-        for (int i = 0; i < UploadBoundsProfile.MAX_CONCURRENT; i++) {
-            holders.add(connect().send(head(create(100), 100)).send(new byte[1]));
+        for (int i = 0; i < UploadBoundsProfile.MAX_CONCURRENT; i++) { // two tenants, neither over its share
+            holders.add(connect().send(head(create(i % 2 == 0 ? token : otherTenant, 100), 100)).send(new byte[1]));
         }
         await("every slot taken", () -> partFiles() == UploadBoundsProfile.MAX_CONCURRENT);
-        JsonPath extra = create(100);
+        String third = Tokens.readerWriter("bounds-third");
+        JsonPath extra = create(third, 100);
 
         RawHttp refused = connect().send(head(extra, 100));
         RawHttp.Response answer = refused.read(ANSWER);
@@ -89,7 +91,45 @@ class UploadBoundsTest {
         await("a slot is free", () -> partFiles() == UploadBoundsProfile.MAX_CONCURRENT - 1);
         RawHttp retry = connect().send(head(extra, 100)).send(new byte[100]);
         assertThat(retry.read(ANSWER).status()).isEqualTo(200);
-        complete(extra);
+        complete(third, extra);
+    }
+
+    @Test
+    void oneTenantsTricklingUploadsTakeOnlyItsShareOfTheSlotsAndOtherTenantsStillUpload() throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        List<Thread> tricklers = new ArrayList<>();
+        for (int i = 0; i < UploadBoundsProfile.MAX_PER_TENANT; i++) {
+            RawHttp slow = connect().send(head(create(token, 1_000_000), 1_000_000));
+            tricklers.add(startThread(() -> { // 2.5 KiB/s: above the minimum rate, so never ended as stalled
+                while (!done.get()) {
+                    try {
+                        slow.send(new byte[256]);
+                        Thread.sleep(100);
+                    } catch (UncheckedIOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        await("the tenant's share is taken", () -> partFiles() == UploadBoundsProfile.MAX_PER_TENANT);
+
+        RawHttp sameTenant = connect().send(head(create(token, 100), 100));
+        RawHttp.Response refused = sameTenant.read(ANSWER);
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(refused.header("Retry-After")).isEqualTo(Long.toString(UploadSlots.RETRY_AFTER_FULL_SECONDS));
+        assertThat(refused.body()).contains("tenant");
+        assertThat(sameTenant.closedByServer(ANSWER)).isTrue();
+
+        JsonPath other = create(otherTenant, 100);
+        RawHttp.Response served = connect().send(head(other, 100)).send(new byte[100]).read(ANSWER);
+        assertThat(served.status()).as(served.body()).isEqualTo(200);
+        complete(otherTenant, other);
+
+        done.set(true);
+        for (Thread trickler : tricklers) {
+            trickler.join();
+        }
     }
 
     @Test
@@ -172,12 +212,20 @@ class UploadBoundsTest {
     }
 
     private JsonPath create(long size) {
+        return create(token, size);
+    }
+
+    private static JsonPath create(String token, long size) {
         Map<String, Object> body = Map.of("type", "image", "boardId", "bounds", "contentType", "image/png", "size", size);
         return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).post("/api/v1/artifacts")
                 .then().statusCode(201).extract().jsonPath();
     }
 
     private void complete(JsonPath ticket) {
+        complete(token, ticket);
+    }
+
+    private static void complete(String token, JsonPath ticket) {
         given().auth().oauth2(token).contentType(ContentType.JSON).post("/api/v1/artifacts/{id}/complete", ticket.getString("artifact.id"))
                 .then().statusCode(200);
     }

@@ -90,13 +90,16 @@ class UploadFloodIT {
         normalUpload(token);
         long baseline = apiConnections();
 
-        JsonPath one = create(token, ANNOUNCED);
+        // The flooded URLs belong to three other tenants, none over its share of the upload slots
+        // (uploads.max-concurrent-per-tenant); the normal uploads are of a tenant of their own.
+        List<String> flooders = List.of(Tokens.readerWriter("flood-a"), Tokens.readerWriter("flood-b"), Tokens.readerWriter("flood-c"));
+        JsonPath one = create(flooders.get(0), ANNOUNCED);
         List<RawHttp> onOne = new ArrayList<>();
         List<List<RawHttp>> onOthers = new ArrayList<>();
         List<RawHttp> halfHeads = new ArrayList<>();
         List<JsonPath> others = new ArrayList<>();
         for (int i = 0; i < OTHER_URLS; i++) {
-            others.add(create(token, ANNOUNCED));
+            others.add(create(flooders.get(i % flooders.size()), ANNOUNCED));
         }
         Instant start = Instant.now();
         try {
