@@ -8,6 +8,7 @@ import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Checksums;
+import io.artifactstore.core.MediaTypes;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.DownloadTarget;
@@ -343,7 +344,9 @@ public class ArtifactService {
                     if (stored.status() != Status.AVAILABLE) {
                         throw ServiceException.conflict("The variant's upload has not been completed");
                     }
-                    String contentDisposition = disposition == null ? null : ContentDisposition.of(disposition, stored.filename());
+                    // Active content (HTML, SVG, XML ...) is never inline, whatever was asked: README "Serving downloads safely".
+                    String chosen = MediaTypes.isSafeInline(stored.contentType()) ? disposition : "attachment";
+                    String contentDisposition = chosen == null ? null : ContentDisposition.of(chosen, stored.filename());
                     return providers.get(stored.provider()).presignDownload(
                             new DownloadTarget(stored.key(), stored.contentType(), contentDisposition, ttl));
                 });
