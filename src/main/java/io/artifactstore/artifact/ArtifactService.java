@@ -47,6 +47,8 @@ import java.util.stream.Stream;
 public class ArtifactService {
 
     private static final Logger LOG = Logger.getLogger(ArtifactService.class);
+    /** The listing its cursors are signed for (api.Cursor). */
+    private static final String LISTING = "artifacts";
 
     @Inject
     ArtifactRepository artifacts;
@@ -89,6 +91,9 @@ public class ArtifactService {
 
     @Inject
     AuditTrail audit;
+
+    @Inject
+    Cursor cursors;
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(Caller caller, UploadRequest request) {
@@ -311,13 +316,13 @@ public class ArtifactService {
     public Uni<ArtifactPage> list(String tenantId, ArtifactFilter filter, int limit, String cursor) {
         String afterId;
         try {
-            afterId = Cursor.lastId(cursor);
+            afterId = cursors.lastId(LISTING, tenantId, cursor);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
         return Panache.withSession(() -> artifacts.page(tenantId, filter, afterId, limit + 1)
                 .chain(found -> {
-                    Cursor.Page<Artifact> page = Cursor.page(found, limit, a -> a.id);
+                    Cursor.Page<Artifact> page = cursors.page(LISTING, tenantId, found, limit, a -> a.id);
                     return variants.ofArtifacts(tenantId, page.items().stream().map(a -> a.id).toList())
                             .map(all -> {
                                 Map<String, List<Variant>> byArtifact = all.stream()
