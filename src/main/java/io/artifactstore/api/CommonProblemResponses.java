@@ -25,6 +25,10 @@ public class CommonProblemResponses implements OASFilter {
             "413", "ContentTooLarge",       // a body over 1 MiB (ApiBodyLimit)
             "500", "InternalServerError");  // a bug, with an error id
 
+    /** Answers every call can get too, added where a call does not describe its own already. */
+    static final Map<String, String> UNLESS_LISTED = Map.of(
+            "400", "BadRequest");           // a query parameter or Idempotency-Key given twice (SingleValues)
+
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getPaths() == null) {
@@ -44,5 +48,10 @@ public class CommonProblemResponses implements OASFilter {
         APIResponses responses = operation.getResponses();
         EVERY_API_CALL.forEach((status, name) ->
                 responses.addAPIResponse(status, OASFactory.createAPIResponse().ref(name)));
+        UNLESS_LISTED.forEach((status, name) -> {
+            if (!responses.hasAPIResponse(status)) {
+                responses.addAPIResponse(status, OASFactory.createAPIResponse().ref(name));
+            }
+        });
     }
 }

@@ -70,11 +70,16 @@ public class HttpProblems {
         return Problem.of(500, "Internal Server Error", "Unexpected failure; error id " + errorId, instance);
     }
 
-    /** The client closed the connection: the failure of reading its request or writing its answer. */
+    /**
+     * The client closed the connection: the failure of reading its request or writing its answer, a
+     * close, a reset or a broken pipe, as the JDK, Netty's native transport or Vert.x words it.
+     */
     static boolean isClientGone(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException
-                    || (t instanceof java.io.IOException && "Connection reset by peer".equals(t.getMessage()))) {
+                    || t instanceof java.net.SocketException
+                    || (t instanceof java.io.IOException && t.getMessage() != null && (t.getMessage().contains("Connection reset")
+                    || t.getMessage().contains("Broken pipe")))) {
                 return true;
             }
         }

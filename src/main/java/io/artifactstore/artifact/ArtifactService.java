@@ -8,6 +8,7 @@ import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Checksums;
+import io.artifactstore.core.MediaTypes;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.DownloadTarget;
@@ -46,6 +47,8 @@ import java.util.stream.Stream;
 public class ArtifactService {
 
     private static final Logger LOG = Logger.getLogger(ArtifactService.class);
+    /** The listing its cursors are signed for (api.Cursor). */
+    private static final String LISTING = "artifacts";
 
     @Inject
     ArtifactRepository artifacts;
@@ -88,6 +91,9 @@ public class ArtifactService {
 
     @Inject
     AuditTrail audit;
+
+    @Inject
+    Cursor cursors;
 
     /** Records a new artifact (or a new variant of one) as pending and signs its upload. */
     public Uni<CreatedArtifact> create(Caller caller, UploadRequest request) {
@@ -223,7 +229,8 @@ public class ArtifactService {
     /**
      * Verifies the bytes of a pending replacement like any upload; then, under the artifact's lock,
      * the variant moves to them if this is still its replacement, and the version it leaves gets a
-     * tombstone. Until then downloads keep serving the verified version; a failed check keeps it.
+     * tombstone and is deleted at once. Until then downloads keep serving the verified version; a
+     * failed check keeps it.
      */
     private Uni<ArtifactView> completeReplacement(Caller caller, Variant replacement, String how) {
         return verifyStoredObject(replacement)
@@ -233,7 +240,20 @@ public class ArtifactService {
                         .chain(artifact -> swapInReplacement(replacement, replacement.provider, replacement.storageKey, sha256,
                                 AuditEvent.succeeded(caller, AuditAction.COMPLETE, replacement.artifactId, replacement.name, now())
                                         .withDetail((how == null ? "" : how + ", ") + "replacement: the earlier version is deleted")))))
+                .call(this::deleteReplaced)
                 .chain(() -> get(replacement.tenantId, replacement.artifactId));
+    }
+
+    /**
+     * Deletes, right after the swap committed, the versions it released: old download URLs of the
+     * replaced bytes answer 404 from then on (README, "Replacing a variant and expiry"). Their
+     * tombstones stay until no upload URL of theirs can write, as after a DELETE; what cannot be
+     * deleted now is left to the sweeper.
+     */
+    Uni<Void> deleteReplaced(List<Variant> released) {
+        Instant now = now();
+        return released.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(released.stream().map(v -> deleteObject(v, now)).toList()).andCollectFailures().replaceWithVoid();
     }
 
     /**
@@ -242,16 +262,17 @@ public class ArtifactService {
      * if {@code replacement} is still the variant's pending replacement. The verified version it
      * leaves, and a ticket key it does not use, get tombstones. A concurrent delete, new ticket or
      * completion wins cleanly: 404 or 409, or the same outcome when the same upload completed first.
-     * {@code completed} is recorded when this call makes the swap.
+     * {@code completed} is recorded when this call makes the swap. Answers the versions it released,
+     * for {@link #deleteReplaced} once the transaction has committed.
      */
-    Uni<Void> swapInReplacement(Variant replacement, String provider, String storageKey, String sha256, AuditEvent completed) {
+    Uni<List<Variant>> swapInReplacement(Variant replacement, String provider, String storageKey, String sha256, AuditEvent completed) {
         Instant now = now();
         return variants.findOwned(replacement.tenantId, replacement.artifactId, replacement.name).chain(current -> {
             if (current == null) {
                 return Uni.createFrom().failure(noSuchVariant());
             }
             if (!current.hasReplacement() && current.status == Status.AVAILABLE && current.storageKey.equals(storageKey)) {
-                return Uni.createFrom().voidItem(); // a concurrent complete of the same upload got there first
+                return Uni.createFrom().item(List.<Variant>of()); // a concurrent complete of the same upload got there first
             }
             if (current.status != Status.AVAILABLE || !replacement.storageKey.equals(current.replacementKey)) {
                 return Uni.createFrom().failure(ServiceException.conflict("The variant got a new upload ticket while this"
@@ -262,13 +283,16 @@ public class ArtifactService {
             Uni<Void> buried = bury(released, now);
             current.swapInReplacement(provider, storageKey, sha256, now);
             return buried.chain(() -> artifacts.markAvailable(current.tenantId, current.artifactId, now))
-                    .chain(() -> audit.record(completed));
+                    .chain(() -> audit.record(completed))
+                    .replaceWith(released);
         });
     }
 
     /** A detached copy of the version a variant names now (for its tombstone). */
     private static Variant copyOf(Variant v) {
         Variant copy = new Variant();
+        copy.artifactId = v.artifactId;
+        copy.name = v.name;
         copy.provider = v.provider;
         copy.storageKey = v.storageKey;
         copy.uploadExpiresAt = v.uploadExpiresAt;
@@ -310,13 +334,13 @@ public class ArtifactService {
     public Uni<ArtifactPage> list(String tenantId, ArtifactFilter filter, int limit, String cursor) {
         String afterId;
         try {
-            afterId = Cursor.lastId(cursor);
+            afterId = cursors.lastId(LISTING, tenantId, cursor);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
         return Panache.withSession(() -> artifacts.page(tenantId, filter, afterId, limit + 1)
                 .chain(found -> {
-                    Cursor.Page<Artifact> page = Cursor.page(found, limit, a -> a.id);
+                    Cursor.Page<Artifact> page = cursors.page(LISTING, tenantId, found, limit, a -> a.id);
                     return variants.ofArtifacts(tenantId, page.items().stream().map(a -> a.id).toList())
                             .map(all -> {
                                 Map<String, List<Variant>> byArtifact = all.stream()
@@ -343,7 +367,9 @@ public class ArtifactService {
                     if (stored.status() != Status.AVAILABLE) {
                         throw ServiceException.conflict("The variant's upload has not been completed");
                     }
-                    String contentDisposition = disposition == null ? null : ContentDisposition.of(disposition, stored.filename());
+                    // Active content (HTML, SVG, XML ...) is never inline, whatever was asked: README "Serving downloads safely".
+                    String chosen = MediaTypes.isSafeInline(stored.contentType()) ? disposition : "attachment";
+                    String contentDisposition = chosen == null ? null : ContentDisposition.of(chosen, stored.filename());
                     return providers.get(stored.provider()).presignDownload(
                             new DownloadTarget(stored.key(), stored.contentType(), contentDisposition, ttl));
                 });

@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -102,8 +103,10 @@ public class StreamedUpload {
                             .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()
                                             ? replace(pending.variant(), target, written, sha256,
                                                     completed(caller, pending.variant(), "streamed replacement: the earlier version is deleted"))
-                                            : record(pending.variant(), target, written, sha256, completed(caller, pending.variant(), "streamed")))
-                                    .onFailure().call(() -> discard(target, written))));
+                                            : record(pending.variant(), target, written, sha256, completed(caller, pending.variant(), "streamed"))
+                                                    .replaceWith(List.<Variant>of()))
+                                    .onFailure().call(() -> discard(target, written)))
+                            .call(service::deleteReplaced));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
     }
@@ -216,7 +219,7 @@ public class StreamedUpload {
     }
 
     /** Under the artifact's lock, like {@link #record}: the verified replacement becomes the variant's version. */
-    private Uni<Void> replace(Variant replacement, String target, StorageKey written, String sha256, AuditEvent completed) {
+    private Uni<List<Variant>> replace(Variant replacement, String target, StorageKey written, String sha256, AuditEvent completed) {
         return artifacts.findOwnedForUpdate(replacement.tenantId, replacement.artifactId)
                 .onItem().ifNull().failWith(() -> ServiceException.notFound("No such artifact"))
                 .chain(artifact -> service.swapInReplacement(replacement, target, written.toString(), sha256, completed));

@@ -40,6 +40,9 @@ public class AuditResource {
     @Inject
     CurrentTenant tenant;
 
+    @Inject
+    Cursor cursors;
+
     @Schema(name = "AuditPage", description = "One page of audit events; nextCursor is null on the last page.")
     public record Page(List<AuditEntry> items, @Schema(nullable = true) String nextCursor) {
     }
@@ -66,9 +69,9 @@ public class AuditResource {
         AuditAction wanted = action == null ? null : AuditAction.fromWireName(action).orElseThrow(
                 () -> ServiceException.invalidField("action", "must be one of " + AuditAction.wireNames()));
         int size = QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
-        String afterId = Cursor.lastId(cursor);
+        String afterId = cursors.lastId("audit", tenantId, cursor);
         return trail.page(tenantId, artifact, wanted, afterId, size + 1).map(found -> {
-            Cursor.Page<AuditEntry> page = Cursor.page(found, size, AuditEntry::id);
+            Cursor.Page<AuditEntry> page = cursors.page("audit", tenantId, found, size, AuditEntry::id);
             return new Page(page.items(), page.nextCursor());
         });
     }

@@ -1,5 +1,6 @@
 package io.artifactstore.security;
 
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
@@ -9,7 +10,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Puts {@link VerifiedTokenCache} in front of the parser that verifies every bearer token. */
+/** Puts {@link VerifiedTokenCache} in front of the parser that verifies every bearer token, and {@link ClaimTypes} after it. */
 @Decorator
 @Priority(10)
 public abstract class CachingJwtParser implements JWTParser {
@@ -22,8 +23,20 @@ public abstract class CachingJwtParser implements JWTParser {
     @Inject
     VerifiedTokenCache cache;
 
+    @Inject
+    ArtifactStoreConfig config;
+
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        return cache.get(token, parser::parse);
+        return cache.get(token, this::verify);
+    }
+
+    /**
+     * The full check: the types of the claims we read first (smallrye-jwt fails with a
+     * ClassCastException, a 500, on a {@code groups} object), then signature, issuer and expiry.
+     */
+    private JsonWebToken verify(String token) throws ParseException {
+        ClaimTypes.check(token, config.auth().tenantClaim());
+        return parser.parse(token);
     }
 }

@@ -19,9 +19,16 @@ public record Caller(String tenantId, String subject) {
         return new Caller(tenantId, SYSTEM + job);
     }
 
-    /** A token's caller: a subject that poses as the service ({@code system:...}) is marked as a token's. */
+    /**
+     * A token's caller: a subject that poses as the service ({@code system:...}, also in look-alike
+     * letters: Cyrillic, Greek, fullwidth, small capitals, another case) is marked as a token's.
+     */
     public static Caller ofToken(String tenantId, String subject) {
-        return new Caller(tenantId, subject != null && subject.startsWith(SYSTEM) ? "token:" + subject : subject);
+        return new Caller(tenantId, posesAsService(subject) ? "token:" + subject : subject);
+    }
+
+    static boolean posesAsService(String subject) {
+        return subject != null && (subject.startsWith(SYSTEM) || Lookalikes.skeleton(subject, SYSTEM.length()).equals(SYSTEM));
     }
 
     /**

@@ -197,6 +197,10 @@ class AuditTrailTest {
         create(Tokens.withSubject(tenant, "system:expiry-reaper", Roles.WRITE), imageRequest("audit", new byte[10]));
         assertThat(page(admin(tenant), Map.of()).getString("items[0].subject"))
                 .as("a token cannot pose as the service").isEqualTo("token:system:expiry-reaper");
+        String cyrillic = "\u0455\u0443\u0455\u0442\u0435\u043c:expiry-reaper";
+        create(Tokens.withSubject(tenant, cyrillic, Roles.WRITE), imageRequest("audit", new byte[10]));
+        assertThat(page(admin(tenant), Map.of()).getString("items[0].subject"))
+                .as("nor in look-alike letters").isEqualTo("token:" + cyrillic);
     }
 
     @Test

@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Replacing the bytes of an AVAILABLE variant ({@code "replace": true}): the verified bytes stay
  * downloadable until the new ones are verified, a failed check keeps them, and once replaced the
- * old object is swept. Images go to the local provider, videos to S3 through S3Proxy.
+ * old object is deleted at once: URLs handed out for it answer 404. Images go to the local
+ * provider, videos to S3 through S3Proxy.
  */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
@@ -91,14 +92,18 @@ class ReplaceVariantTest {
         assertThat(replacing.getString("artifact.variants[0].version")).as("the record still names the verified version")
                 .isEqualTo(first.getString("artifact.variants[0].version"));
         assertDownloads(id, old);
+        String oldUrl = downloadUrl(id);
         assertThat(put(ticket(replacing), fresh).statusCode()).isEqualTo(200);
         assertDownloads(id, old); // uploaded, not yet verified
+        assertThat(get(oldUrl).body()).isEqualTo(old);
 
         JsonPath done = as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(200).extract().jsonPath();
 
         assertThat(done.getString("variants[0].status")).isEqualTo("AVAILABLE");
         assertThat(done.getLong("variants[0].size")).isEqualTo(fresh.length);
         assertDownloads(id, fresh);
+        assertThat(get(oldUrl).statusCode()).as("a URL of the replaced bytes, once the new ones are verified").isEqualTo(404);
+        assertThat(stored(type, storedKey(first))).as("the replaced bytes, before any sweep").isFalse();
         as(token).post("/api/v1/artifacts/{id}/complete", id).then().statusCode(200); // again: no change
         assertDownloads(id, fresh);
         clock.advance(Duration.ofDays(8)); // past every URL handed out for the old version
@@ -146,11 +151,13 @@ class ReplaceVariantTest {
         String id = uploaded(type, old).getString("artifact.id");
         byte[] fresh = randomBytes(2500);
         create(token, replaceRequest(type, id, fresh));
+        String oldUrl = downloadUrl(id);
 
         given().auth().oauth2(token).contentType("application/octet-stream").body(fresh)
                 .put("/api/v1/artifacts/{id}/content", id).then().statusCode(200);
 
         assertDownloads(id, fresh);
+        assertThat(get(oldUrl).statusCode()).as("a URL of the replaced bytes").isEqualTo(404);
         // Without a replacement ticket the variant takes no more streamed bytes.
         given().auth().oauth2(token).contentType("application/octet-stream").body(fresh)
                 .put("/api/v1/artifacts/{id}/content", id).then().statusCode(409);
@@ -223,12 +230,14 @@ class ReplaceVariantTest {
         String uploadId = started.getString("uploadId");
         List<String> etags = putParts(id, uploadId, fresh, started.getInt("partSize"));
         assertDownloads(id, old); // every part uploaded, not yet assembled nor verified
+        String oldUrl = downloadUrl(id);
 
         completeMultipart(id, uploadId, etags).then().statusCode(200)
                 .body("variants[0].status", org.hamcrest.Matchers.equalTo("AVAILABLE"))
                 .body("variants[0].sha256", org.hamcrest.Matchers.equalTo(sha256(fresh)));
 
         assertDownloads(id, fresh);
+        assertThat(get(oldUrl).statusCode()).as("a URL of the replaced bytes").isEqualTo(404);
         assertThat(replacementKey(id)).isNull();
         clock.advance(Duration.ofDays(8)); // past every URL handed out for the old version
         sweeper.sweepDue(clock.instant()).await().atMost(Duration.ofSeconds(30));
@@ -337,8 +346,11 @@ class ReplaceVariantTest {
     }
 
     private byte[] download(String id) {
-        String url = as(token).get("/api/v1/artifacts/{id}/download-url", id).then().statusCode(200).extract().path("url");
-        return get(url).body();
+        return get(downloadUrl(id)).body();
+    }
+
+    private String downloadUrl(String id) {
+        return as(token).get("/api/v1/artifacts/{id}/download-url", id).then().statusCode(200).extract().path("url");
     }
 
     private boolean stored(String type, StorageKey key) {

@@ -40,6 +40,11 @@ public final class SignedUrlClient {
         return send(request.build());
     }
 
+    public static HttpResponse<byte[]> head(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     /**
      * Sends once more when the first attempt got no answer at all: a server may close a kept-alive
      * connection (S3Proxy does after refusing a PUT) just as the pool hands it out, and the JDK only

@@ -66,6 +66,23 @@ public final class Tokens {
                 .groups(Set.of(roles)).expiresIn(Duration.ofMinutes(5));
     }
 
+    /**
+     * A token of exactly this JSON payload, signed with the key the service trusts: for claims of types
+     * the token builder refuses to write (groups as an object, sub as a number).
+     */
+    public static String ofPayload(String json) {
+        org.jose4j.jws.JsonWebSignature jws = new org.jose4j.jws.JsonWebSignature();
+        jws.setPayload(json);
+        jws.setKey(privateKey());
+        jws.setAlgorithmHeaderValue(org.jose4j.jws.AlgorithmIdentifiers.RSA_USING_SHA256);
+        jws.setHeader("typ", "JWT");
+        try {
+            return jws.getCompactSerialization();
+        } catch (org.jose4j.lang.JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String sign(JwtClaimsBuilder claims, PrivateKey key) {
         return claims.jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.RS256).sign(key);
     }

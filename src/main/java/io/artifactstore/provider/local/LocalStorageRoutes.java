@@ -170,9 +170,7 @@ public class LocalStorageRoutes {
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader(HttpHeaders.CONTENT_TYPE, fields.contentType())
                 .putHeader(HttpHeaders.CACHE_CONTROL, "private, max-age=" + Math.max(0, secondsLeft));
-        if (!fields.disposition().isEmpty()) {
-            response.putHeader("Content-Disposition", fields.disposition());
-        }
+        DownloadHeaders.put(response, fields.contentType(), fields.disposition());
         String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
         if (ifNoneMatch != null && (ifNoneMatch.trim().equals("*") || ifNoneMatch.contains(state.etag()))) {
             response.setStatusCode(304).end();

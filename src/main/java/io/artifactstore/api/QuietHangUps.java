@@ -1,0 +1,39 @@
+package io.artifactstore.api;
+
+import io.vertx.core.http.HttpConnection;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * A client that hangs up, mid-request or mid-response, is routine (README, "Operations"): a failure of
+ * its connection is a DEBUG line, any other one WARN line without a stack. Without a handler of its
+ * own, Vert.x logs every broken pipe and reset as an ERROR with its stack trace.
+ */
+@ApplicationScoped
+public class QuietHangUps {
+
+    private static final Logger LOG = Logger.getLogger(QuietHangUps.class);
+
+    void register(@Observes Router router) {
+        router.route().order(-1001).handler(QuietHangUps::watch);
+    }
+
+    private static void watch(RoutingContext ctx) {
+        HttpConnection connection = ctx.request().connection();
+        if (connection != null) {
+            connection.exceptionHandler(QuietHangUps::failed);
+        }
+        ctx.next();
+    }
+
+    private static void failed(Throwable failure) {
+        if (HttpProblems.isClientGone(failure)) {
+            LOG.debugf("Client connection ended: %s", HttpProblems.causeChain(failure));
+        } else {
+            LOG.warnf("Client connection failed: %s", HttpProblems.causeChain(failure));
+        }
+    }
+}
