@@ -171,6 +171,22 @@ public interface ArtifactStoreConfig {
         Duration bodyTimeout();
     }
 
+    Downloads downloads();
+
+    /**
+     * Bounds of the local provider's signed GETs: each holds an open file and a socket until its reader
+     * has taken the bytes.
+     */
+    interface Downloads {
+        /** Downloads sending their bytes at once, over all URLs; one more is refused with 503 before any file is opened. */
+        @WithDefault("256")
+        int maxConcurrent();
+
+        /** Downloads at once through one signed URL, a bearer link anyone holding it can replay; one more is refused with 503. */
+        @WithDefault("16")
+        int maxPerUrl();
+    }
+
     ApiDocs apiDocs();
 
     /** The OpenAPI document and Swagger UI; Quarkus reads this through quarkus.smallrye-openapi.enabled and quarkus.swagger-ui.enabled. */
