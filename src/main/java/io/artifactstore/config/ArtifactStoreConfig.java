@@ -187,6 +187,30 @@ public interface ArtifactStoreConfig {
         int maxPerUrl();
     }
 
+    Responses responses();
+
+    /**
+     * Bounds of what readers that do not read can hold on the API port: every answer (API calls, the
+     * OpenAPI document, signed GETs) waits in the service until its reader takes it.
+     */
+    interface Responses {
+        /**
+         * A connection whose unsent answer has taken less than {@code min-rate} per second over this
+         * window is closed: a reader that does not read is dropped after one to two windows.
+         */
+        @WithDefault("20s")
+        @DurationMin(seconds = 1)
+        Duration stallTimeout();
+
+        /** Slowest accepted reading, in bytes per second, averaged over {@code stall-timeout}. */
+        @WithDefault("1K")
+        MemorySize minRate();
+
+        /** Unsent answer bytes held for all connections together; the connection whose answer goes over it is closed. */
+        @WithDefault("32M")
+        MemorySize maxBacklog();
+    }
+
     ApiDocs apiDocs();
 
     /** The OpenAPI document and Swagger UI; Quarkus reads this through quarkus.smallrye-openapi.enabled and quarkus.swagger-ui.enabled. */
