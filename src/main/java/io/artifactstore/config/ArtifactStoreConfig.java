@@ -211,6 +211,20 @@ public interface ArtifactStoreConfig {
         MemorySize maxBacklog();
     }
 
+    Process process();
+
+    /** The process ends rather than stay half alive (README, "Prod mode"), so that its supervisor restarts it. */
+    interface Process {
+        /** An event loop that has not run a ping for this long (blocked, or dead after an error) halts the process; 0s turns the watchdog off. */
+        @WithDefault("30s")
+        Duration eventLoopDeadline();
+
+        /** A shutdown (SIGTERM) still running after this long is cut short by a halt. */
+        @WithDefault("30s")
+        @DurationMin(seconds = 1)
+        Duration shutdownDeadline();
+    }
+
     ApiDocs apiDocs();
 
     /** The OpenAPI document and Swagger UI; Quarkus reads this through quarkus.smallrye-openapi.enabled and quarkus.swagger-ui.enabled. */
