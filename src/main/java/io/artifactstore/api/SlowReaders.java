@@ -44,7 +44,8 @@ public class SlowReaders {
     SlowReaders(ArtifactStoreConfig config, MeterRegistry metrics) {
         ArtifactStoreConfig.Responses limits = config.responses();
         this.windowMillis = limits.stallTimeout().toMillis();
-        this.minBytesPerWindow = limits.minRate().asLongValue() * windowMillis / 1000;
+        // At least one byte: with a min-rate of 0, a reader that takes nothing at all is still dropped.
+        this.minBytesPerWindow = Math.max(1, limits.minRate().asLongValue() * windowMillis / 1000);
         this.maxBacklog = limits.maxBacklog().asLongValue();
         Gauge.builder("artifact_store_response_backlog_bytes", backlog, AtomicLong::get)
                 .description("Answer bytes waiting in the service for readers that have not taken them").register(metrics);
@@ -63,7 +64,8 @@ public class SlowReaders {
     private void watch(RoutingContext ctx) {
         if (ctx.request().connection() instanceof ConnectionBase connection) {
             ChannelPipeline pipeline = connection.channel().pipeline();
-            if (pipeline.context(ResponseBacklog.NAME) == null) {
+            // first(): the usual case in one step, a connection's later requests that find it in place.
+            if (!(pipeline.first() instanceof ResponseBacklog) && pipeline.context(ResponseBacklog.NAME) == null) {
                 pipeline.addFirst(ResponseBacklog.NAME, new ResponseBacklog(this));
                 observeOutput(pipeline);
             }
