@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,7 +53,7 @@ public class SlowReaders {
         for (Reason reason : Reason.values()) {
             dropped.put(reason, Counter.builder("artifact_store_slow_readers_dropped_total")
                     .description("Connections closed because their reader did not take its answer")
-                    .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(metrics));
+                    .tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(metrics));
         }
     }
 
