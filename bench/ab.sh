@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD REVISION=${1:?usage: bench/ab.sh REVISION [ROUNDS]} ROUNDS=${2:-3}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError}
 D=${D:-10s}
 PORT=${PORT:-28000}
 WORK=$(mktemp -d /tmp/artifact-store-ab.XXXXXX)

@@ -3,11 +3,11 @@
 # Builds the prod jar, starts PostgreSQL, S3Proxy, nginx (the ceiling reference) and the service,
 # mints RS256 tokens with openssl, runs wrk scenarios and prints a table; the table is also written
 # to bench/results/, with a JFR breakdown of where the CPU goes on the two hottest API paths.
-# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m" by default; BIG_UPLOAD=0 skips the 2 GiB uploads, ONLY_BIG=1 runs only them)
+# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError" by default; BIG_UPLOAD=0 skips the 2 GiB uploads, ONLY_BIG=1 runs only them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError}
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}

@@ -177,6 +177,60 @@ public interface ArtifactStoreConfig {
         Duration bodyTimeout();
     }
 
+    Downloads downloads();
+
+    /**
+     * Bounds of the local provider's signed GETs: each holds an open file and a socket until its reader
+     * has taken the bytes.
+     */
+    interface Downloads {
+        /** Downloads sending their bytes at once, over all URLs; one more is refused with 503 before any file is opened. */
+        @WithDefault("256")
+        int maxConcurrent();
+
+        /** Downloads at once through one signed URL, a bearer link anyone holding it can replay; one more is refused with 503. */
+        @WithDefault("16")
+        int maxPerUrl();
+    }
+
+    Responses responses();
+
+    /**
+     * Bounds of what readers that do not read can hold on the API port: every answer (API calls, the
+     * OpenAPI document, signed GETs) waits in the service until its reader takes it.
+     */
+    interface Responses {
+        /**
+         * A connection whose unsent answer has taken less than {@code min-rate} per second over this
+         * window is closed: a reader that does not read is dropped after one to two windows.
+         */
+        @WithDefault("20s")
+        @DurationMin(seconds = 1)
+        Duration stallTimeout();
+
+        /** Slowest accepted reading, in bytes per second, averaged over {@code stall-timeout}. */
+        @WithDefault("1K")
+        MemorySize minRate();
+
+        /** Unsent answer bytes held for all connections together; the connection whose answer goes over it is closed. */
+        @WithDefault("32M")
+        MemorySize maxBacklog();
+    }
+
+    Process process();
+
+    /** The process ends rather than stay half alive (README, "Prod mode"), so that its supervisor restarts it. */
+    interface Process {
+        /** An event loop that has not run a ping for this long (blocked, or dead after an error) halts the process; 0s turns the watchdog off. */
+        @WithDefault("30s")
+        Duration eventLoopDeadline();
+
+        /** A shutdown (SIGTERM) still running after this long is cut short by a halt. */
+        @WithDefault("30s")
+        @DurationMin(seconds = 1)
+        Duration shutdownDeadline();
+    }
+
     ApiDocs apiDocs();
 
     /** The OpenAPI document and Swagger UI; Quarkus reads this through quarkus.smallrye-openapi.enabled and quarkus.swagger-ui.enabled. */

@@ -55,7 +55,7 @@ public final class PackagedService {
     /** Starts the JVM; call {@link #awaitReady(Duration)} before using it. */
     public PackagedService start() throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:+UseSerialGC"));
+                "-Xmx96m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString()));
         process = new ProcessBuilder(command).directory(Files.createDirectories(Path.of("target", name)).toFile())

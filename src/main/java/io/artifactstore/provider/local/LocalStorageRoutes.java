@@ -51,6 +51,9 @@ public class LocalStorageRoutes {
     UploadSlots slots;
 
     @Inject
+    DownloadSlots downloads;
+
+    @Inject
     ArtifactStoreConfig config;
 
     void register(@Observes Router router) {
@@ -137,6 +140,18 @@ public class LocalStorageRoutes {
         } catch (RuntimeException e) {
             problems.send(ctx, e);
             return;
+        }
+        DownloadSlots.Slot slot;
+        try {
+            // A GET holds a file and a socket until its reader has taken the bytes; a HEAD holds neither.
+            slot = ctx.request().method() == HttpMethod.GET ? downloads.acquire(param(ctx.request(), LocalUrlSignature.SIGNATURE)) : null;
+        } catch (RuntimeException e) {
+            problems.sendAndClose(ctx, e);
+            return;
+        }
+        if (slot != null) {
+            // Released when the answer has been taken, or failed, or the connection closed: whichever comes first.
+            ctx.addEndHandler(ended -> slot.release());
         }
         Path file = target.provider().pathOf(target.fields().key());
         vertx.executeBlocking(Uni.createFrom().item(() -> StoredFile.of(file)))
