@@ -120,6 +120,15 @@ public interface ArtifactStoreConfig {
         Optional<List<String>> operatorTenants();
     }
 
+    Metadata metadata();
+
+    /** Bounds of an artifact's metadata besides its fixed ones (64 keys per object, keys of at most 128 characters). */
+    interface Metadata {
+        /** Its JSON text at most, in UTF-8: every answer that lists artifacts carries it (S3 allows 2K of user metadata). */
+        @WithDefault("16K")
+        MemorySize maxSize();
+    }
+
     Quotas quotas();
 
     /** Per-tenant limits (CONTRACT §3); a limit left unset is no limit, and no query checks it. */
