@@ -17,8 +17,8 @@ import java.util.function.Function;
 
 /**
  * Per-tenant limits on stored bytes and artifacts (CONTRACT §3). A new ticket is admitted only if the
- * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size), plus the new
- * one, stay within them; else 507 before any URL is signed or record written. Admissions of one tenant
+ * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size, and so does a
+ * pending replacement, next to the version it replaces), plus the new one, stay within them; else 507 before any URL is signed or record written. Admissions of one tenant
  * take turns on a transaction advisory lock, so parallel creates cannot overshoot; a tenant without
  * limits runs no query at all.
  */
@@ -29,12 +29,19 @@ public class Quotas {
 
     // Taken in its own statement: the sum that follows, in read committed, then sees whatever the previous holder wrote.
     private static final String LOCK = "SELECT 1 FROM pg_advisory_xact_lock(hashtext('artifact_store.quota:' || $1))";
-    /** What the tenant holds besides the pending variant about to be re-ticketed ($2, $3): its old size is released. */
+    /**
+     * What the tenant holds or has reserved, as TenantUsage counts it (a pending replacement reserves
+     * its size next to the version it replaces), besides what the variant about to be ticketed ($2,
+     * $3) gives up: the size of its earlier pending ticket, or of its earlier pending replacement.
+     */
     private static final String USED = """
-            SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes, COUNT(DISTINCT artifact_id) AS artifacts
+            SELECT CAST(COALESCE(SUM(CASE WHEN artifact_id = $2 AND name = $3
+                                          THEN CASE WHEN status = 'AVAILABLE' THEN size ELSE 0 END
+                                          ELSE size + CASE WHEN status = 'AVAILABLE' THEN COALESCE(replacement_size, 0) ELSE 0 END
+                                     END), 0) AS BIGINT) AS bytes,
+                   COUNT(DISTINCT CASE WHEN NOT (artifact_id = $2 AND name = $3 AND status = 'PENDING') THEN artifact_id END) AS artifacts
             FROM artifact_variants
-            WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')
-              AND NOT (artifact_id = $2 AND name = $3 AND status = 'PENDING')""";
+            WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')""";
 
     @Inject
     ArtifactStoreConfig config;
@@ -76,7 +83,9 @@ public class Quotas {
 
     /**
      * Checks, in the caller's (Panache) transaction, that the tenant can hold {@code wanted}, a variant
-     * added to an existing artifact or re-ticketed (its earlier pending size no longer counts). The
+     * added to an existing artifact, re-ticketed (its earlier pending size no longer counts) or the
+     * replacement of an available one (its verified size still counts until the swap; an earlier
+     * pending replacement no longer does). The
      * lock is held until that transaction ends, which also writes the variant.
      */
     public Uni<Void> admitVariant(Variant wanted) {
