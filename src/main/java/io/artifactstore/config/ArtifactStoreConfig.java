@@ -155,7 +155,7 @@ public interface ArtifactStoreConfig {
 
     /**
      * Bounds of the local provider's signed PUTs: every upload holds a socket, an open file and heap
-     * until it ends, so their number and their duration are capped.
+     * until it ends, so their number and their duration are capped. And of the heap streamed uploads hold.
      */
     interface Uploads {
         /** Uploads in progress at once, over all URLs; one more is refused with 503 before any file is opened. */
@@ -172,6 +172,13 @@ public interface ArtifactStoreConfig {
         /** How long after its URL expires an upload in progress may still run before it is ended with 408. */
         @WithDefault("30s")
         Duration expiryGrace();
+
+        /**
+         * Heap that streamed uploads ({@code PUT .../content}) may hold in part buffers at once, over all
+         * of them (S3: one part each above the stream-multipart-threshold); one more is refused with 503.
+         */
+        @WithDefault("64M")
+        MemorySize streamBufferBudget();
     }
 
     interface Api {
