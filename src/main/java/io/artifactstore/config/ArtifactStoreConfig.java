@@ -179,6 +179,13 @@ public interface ArtifactStoreConfig {
          */
         @WithDefault("64M")
         MemorySize streamBufferBudget();
+
+        /**
+         * Multipart uploads of one variant (or of its pending replacement) open at once: each may hold
+         * parts up to the variant's size on its store until it is completed, aborted or expires.
+         */
+        @WithDefault("4")
+        int maxMultipartPerVariant();
     }
 
     interface Api {
