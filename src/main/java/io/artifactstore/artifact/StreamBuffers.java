@@ -4,6 +4,7 @@ import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose buffer does not fit is refused with 503 before its body is read, so parallel uploads cannot
  * fill the heap one part at a time.
  */
+@Startup // its gauge exists from start-up, at 0
 @ApplicationScoped
 public class StreamBuffers {
 

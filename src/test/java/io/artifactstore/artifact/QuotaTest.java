@@ -113,6 +113,8 @@ class QuotaTest {
         assertThat(usage(token).getLong("bytes")).isEqualTo(10 + 90 * 1024);
         assertInsufficientStorage(replace(token, id, "original", 100 * 1024), "bytes"); // 10 + 100K
         assertInsufficientStorage(createImage(token, 10 * 1024), "bytes"); // 10 + 90K + 10K
+        assertInsufficientStorage(as(token).body(replaceBody(id, "original", 100 * 1024).replace("}", ",\"multipart\":true}"))
+                .post("/api/v1/artifacts"), "bytes"); // a replacement in parts reserves the same
 
         completeReplacement(token, id, "original", second, 90 * 1024);
         assertThat(usage(token).getLong("bytes")).isEqualTo(90 * 1024); // the replaced 10 bytes are released
