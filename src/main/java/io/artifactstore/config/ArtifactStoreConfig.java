@@ -125,7 +125,7 @@ public interface ArtifactStoreConfig {
     /** Bounds of an artifact's metadata besides its fixed ones (64 keys per object, keys of at most 128 characters). */
     interface Metadata {
         /** Its JSON text at most, in UTF-8: every answer that lists artifacts carries it (S3 allows 2K of user metadata). */
-        @WithDefault("16K")
+        @WithDefault("8K")
         MemorySize maxSize();
     }
 

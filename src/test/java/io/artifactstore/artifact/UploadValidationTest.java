@@ -83,7 +83,7 @@ class UploadValidationTest {
     @Test
     void metadataIsBoundedInKeysKeyLengthAndJsonSizeBeforeAnythingIsStored() {
         // {"prompt":"..."} is the prompt's length plus 13 bytes of JSON: exactly the limit fits, one byte more does not.
-        int limit = 16 * 1024;
+        int limit = 8 * 1024;
         assertMetadataAccepted(Map.of("prompt", "x".repeat(limit - 13)));
         assertMetadataRefused(Map.of("prompt", "x".repeat(limit - 12)), "at most " + limit + " bytes");
         assertMetadataRefused(Map.of("prompt", "\u00e9".repeat((limit - 12) / 2)), "at most " + limit + " bytes"); // 2 bytes each in UTF-8
