@@ -50,22 +50,16 @@ public @interface CleanMetadata {
             if (metadata == null) {
                 return true;
             }
-            if (!isClean(metadata, 1)) {
-                return false;
-            }
             if (maxSize < 0) {
                 maxSize = config.get().metadata().maxSize().asLongValue();
             }
-            String bound = MetadataBounds.violation(metadata, maxSize);
-            if (bound == null) {
-                return true;
+            String bound = MetadataBounds.violation(metadata, maxSize); // first: it gives up as soon as it is over
+            if (bound != null) {
+                context.disableDefaultConstraintViolation();
+                context.buildConstraintViolationWithTemplate(bound).addConstraintViolation(); // words and numbers, nothing to interpolate
+                return false;
             }
-            context.disableDefaultConstraintViolation();
-            // Not a message template: the text is ours, but "{" and "$" in it must not be interpolated.
-            context.buildConstraintViolationWithTemplate(bound.replace("\\", "\\\\").replace("{", "\\{")
-                            .replace("}", "\\}").replace("$", "\\$"))
-                    .addConstraintViolation();
-            return false;
+            return isClean(metadata, 1);
         }
 
         private static boolean isClean(Object value, int depth) {
