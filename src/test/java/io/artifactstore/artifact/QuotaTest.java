@@ -41,6 +41,9 @@ class QuotaTest {
     @TestHTTPResource("/")
     URL base;
 
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool database;
+
     @Test
     void bytesUpToTheLimitAreAdmittedOneMoreIsNot() {
         String token = freshTenant();
@@ -182,6 +185,32 @@ class QuotaTest {
         }
         assertThat(usage(token).getLong("bytes")).isEqualTo(recorded).isLessThanOrEqualTo(MAX_BYTES);
         assertThat(recorded).isEqualTo(10 * (10 - replaced) + 3 * 30 * 1024);
+    }
+
+    @Test
+    void aTicketThatRevivesAnExpiredArtifactNeedsRoomInTheCount() {
+        String tenant = "quota-" + UUID.randomUUID();
+        String token = Tokens.readerWriter(tenant);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < MAX_ARTIFACTS; i++) {
+            ids.add(createImage(token, 1).then().statusCode(201).extract().path("artifact.id"));
+        }
+        // What the reaper leaves of the first one once its ticket expired: it no longer counts.
+        sql("UPDATE artifact_variants SET status = 'EXPIRED' WHERE tenant_id = $1 AND artifact_id = $2", tenant, ids.get(0));
+        sql("UPDATE artifacts SET status = 'EXPIRED' WHERE tenant_id = $1 AND id = $2", tenant, ids.get(0));
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS - 1);
+        createImage(token, 1).then().statusCode(201);
+
+        assertInsufficientStorage(variant(token, ids.get(0), "original", 1), "artifacts");
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS);
+        variant(token, ids.get(1), "thumbnail", 1).then().statusCode(201); // a counted artifact's new variant needs no room
+        variant(token, ids.get(1), "original", 2).then().statusCode(201); // nor does a re-ticket
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS);
+    }
+
+    private void sql(String statement, Object... parameters) {
+        database.preparedQuery(statement).execute(io.vertx.mutiny.sqlclient.Tuple.from(parameters))
+                .await().atMost(java.time.Duration.ofSeconds(10));
     }
 
     @Test
