@@ -1,6 +1,9 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Text;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -16,7 +19,9 @@ import java.util.Map;
 /**
  * Metadata that is stored and echoed exactly as sent: no NUL (PostgreSQL's jsonb cannot hold it),
  * no unpaired surrogate (not text: it would come back as '?'), no number that did not fit a double
- * (it would come back as "Infinity"), keys without control characters, and a bounded depth.
+ * (it would come back as "Infinity"), keys without control characters, and a bounded depth. It is
+ * bounded in size too (README "API reference"): every listing and every artifact answer carries it,
+ * so an unbounded one lets one tenant fill the heap with a page of twenty artifacts.
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
@@ -24,7 +29,6 @@ import java.util.Map;
 public @interface CleanMetadata {
 
     int MAX_DEPTH = 16;
-    int MAX_KEY_LENGTH = 255;
 
     String message() default "must hold only text without NUL or unpaired surrogates, finite numbers, booleans, null,"
             + " arrays and objects, at most " + MAX_DEPTH + " levels deep";
@@ -35,9 +39,27 @@ public @interface CleanMetadata {
 
     class Validator implements ConstraintValidator<CleanMetadata, Map<String, Object>> {
 
+        // Looked up on first use: Quarkus creates validators while it validates the configuration itself.
+        @Inject
+        Instance<ArtifactStoreConfig> config;
+
+        private long maxSize = -1;
+
         @Override
         public boolean isValid(Map<String, Object> metadata, ConstraintValidatorContext context) {
-            return metadata == null || isClean(metadata, 1);
+            if (metadata == null) {
+                return true;
+            }
+            if (maxSize < 0) {
+                maxSize = config.get().metadata().maxSize().asLongValue();
+            }
+            String bound = MetadataBounds.violation(metadata, maxSize); // first: it gives up as soon as it is over
+            if (bound != null) {
+                context.disableDefaultConstraintViolation();
+                context.buildConstraintViolationWithTemplate(bound).addConstraintViolation(); // words and numbers, nothing to interpolate
+                return false;
+            }
+            return isClean(metadata, 1);
         }
 
         private static boolean isClean(Object value, int depth) {
@@ -61,7 +83,7 @@ public @interface CleanMetadata {
         }
 
         private static boolean isCleanKey(String key) {
-            return key.length() <= MAX_KEY_LENGTH && Text.isSingleLine(key);
+            return Text.isSingleLine(key);
         }
     }
 }

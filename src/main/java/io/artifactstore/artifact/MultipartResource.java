@@ -55,7 +55,8 @@ public class MultipartResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MultipartMessages.Started.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant is already uploaded, empty, or its provider cannot upload in parts.")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant is already uploaded, empty, or its provider cannot upload in parts;"
+            + " or it has artifact-store.uploads.max-multipart-per-variant uploads open already (abort one, or ask for a new ticket).")
     @APIResponse(responseCode = "413", ref = "ContentTooLarge", description = "The object does not fit in the provider's largest parts.")
     public Uni<Response> start(@PathParam("id") @Parameter(description = ID) String id,
                                @QueryParam("variant") @Parameter(description = "Variant name; default original") String variant) {

@@ -4,6 +4,7 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.List;
 
 /** Multipart upload rows, always addressed through their tenant and artifact. */
@@ -20,6 +21,12 @@ public class MultipartUploadRepository implements PanacheRepositoryBase<Multipar
 
     public Uni<List<MultipartUpload>> ofVariant(String tenantId, String artifactId, String variant) {
         return list("tenantId = ?1 and artifactId = ?2 and variant = ?3", tenantId, artifactId, variant);
+    }
+
+    /** Uploads of one version of a variant that have not expired yet: those a client may still write through. */
+    public Uni<Long> countOpen(String tenantId, String artifactId, String variant, String storageKey, Instant now) {
+        return count("tenantId = ?1 and artifactId = ?2 and variant = ?3 and storageKey = ?4 and expiresAt > ?5",
+                tenantId, artifactId, variant, storageKey, now);
     }
 
     public Uni<Long> deleteOwned(String tenantId, String id) {

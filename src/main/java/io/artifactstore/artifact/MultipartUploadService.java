@@ -76,7 +76,8 @@ public class MultipartUploadService {
                     }
                     MultipartUploads multipart = multipartOf(variant.provider);
                     PartPlan plan = PartPlan.of(variant.size, multipart.partLimits());
-                    return multipart.startMultipart(variant.key(), variant.contentType, variant.size)
+                    return Panache.withSession(() -> checkRoomForAnother(variant)) // nothing started on the store when full
+                            .chain(() -> multipart.startMultipart(variant.key(), variant.contentType, variant.size))
                             .chain(providerUploadId -> record(caller, variant, providerUploadId, plan)
                                     .onFailure().call(() -> multipart.abortMultipart(variant.key(), providerUploadId)
                                             .onFailure().recoverWithNull()));
@@ -93,6 +94,7 @@ public class MultipartUploadService {
         Instant now = now();
         return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .call(() -> checkRoomForAnother(started)) // again under the lock, so parallel starts take turns
                 .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.name))
                 .chain(current -> {
                     MultipartUpload row = new MultipartUpload();
@@ -120,6 +122,23 @@ public class MultipartUploadService {
                     return uploads.persist(row).call(() -> audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START,
                             row.artifactId, row.variant, now).withDetail("upload " + row.id)));
                 }));
+    }
+
+    /**
+     * 409 when the version already has {@code uploads.max-multipart-per-variant} uploads that have not
+     * expired (README "Large uploads: multipart"): each may hold parts up to the variant's size on the store.
+     */
+    private Uni<Void> checkRoomForAnother(Variant version) {
+        int max = config.uploads().maxMultipartPerVariant();
+        return uploads.countOpen(version.tenantId, version.artifactId, version.name, version.storageKey, now())
+                .invoke(open -> {
+                    if (open >= max) {
+                        throw ServiceException.conflict("Variant " + version.name + " has " + open + " multipart uploads open,"
+                                + " the most it may have: complete or abort one (DELETE .../multipart/{uploadId}), or ask for"
+                                + " a new ticket for the variant, which ends them all");
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Signed URLs for the given parts of a usable upload. */

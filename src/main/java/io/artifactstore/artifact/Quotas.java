@@ -17,10 +17,11 @@ import java.util.function.Function;
 
 /**
  * Per-tenant limits on stored bytes and artifacts (CONTRACT §3). A new ticket is admitted only if the
- * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size), plus the new
- * one, stay within them; else 507 before any URL is signed or record written. Admissions of one tenant
- * take turns on a transaction advisory lock, so parallel creates cannot overshoot; a tenant without
- * limits runs no query at all.
+ * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size, and so does a
+ * pending replacement, next to the version it replaces), plus the new one, stay within them; else
+ * 507 before any URL is signed or record written. Admissions of one tenant take turns on a
+ * transaction advisory lock, so parallel creates cannot overshoot; a tenant without limits runs no
+ * query at all.
  */
 @ApplicationScoped
 public class Quotas {
@@ -29,12 +30,22 @@ public class Quotas {
 
     // Taken in its own statement: the sum that follows, in read committed, then sees whatever the previous holder wrote.
     private static final String LOCK = "SELECT 1 FROM pg_advisory_xact_lock(hashtext('artifact_store.quota:' || $1))";
-    /** What the tenant holds besides the pending variant about to be re-ticketed ($2, $3): its old size is released. */
+    /**
+     * What the tenant holds or has reserved, as TenantUsage counts it (a pending replacement reserves
+     * its size next to the version it replaces), besides what the variant about to be ticketed ($2,
+     * $3) gives up: the size of its earlier pending ticket, or of its earlier pending replacement.
+     * And the artifacts it will hold once the variant is ticketed: one more unless its artifact
+     * counts already through another variant (an EXPIRED artifact that a ticket revives counts again).
+     */
     private static final String USED = """
-            SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes, COUNT(DISTINCT artifact_id) AS artifacts
+            SELECT CAST(COALESCE(SUM(CASE WHEN artifact_id = $2 AND name = $3
+                                          THEN CASE WHEN status = 'AVAILABLE' THEN size ELSE 0 END
+                                          ELSE size + CASE WHEN status = 'AVAILABLE' THEN COALESCE(replacement_size, 0) ELSE 0 END
+                                     END), 0) AS BIGINT) AS bytes,
+                   COUNT(DISTINCT CASE WHEN NOT (artifact_id = $2 AND name = $3 AND status = 'PENDING') THEN artifact_id END)
+                   + CASE WHEN BOOL_OR(artifact_id = $2 AND NOT (name = $3 AND status = 'PENDING')) THEN 0 ELSE 1 END AS artifacts
             FROM artifact_variants
-            WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')
-              AND NOT (artifact_id = $2 AND name = $3 AND status = 'PENDING')""";
+            WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')""";
 
     @Inject
     ArtifactStoreConfig config;
@@ -70,36 +81,39 @@ public class Quotas {
         return database.withTransaction(connection -> connection.preparedQuery(LOCK).execute(Tuple.of(first.tenantId))
                 .chain(() -> connection.preparedQuery(USED).execute(Tuple.of(first.tenantId, first.artifactId, first.name)))
                 .map(rows -> rows.iterator().next())
-                .invoke(used -> check(first, limits, used.getLong("bytes"), used.getLong("artifacts") + 1))
+                .invoke(used -> check(first, limits, used.getLong("bytes"), used.getLong("artifacts")))
                 .chain(() -> Uni.createFrom().deferred(() -> work.apply(connection))));
     }
 
     /**
      * Checks, in the caller's (Panache) transaction, that the tenant can hold {@code wanted}, a variant
-     * added to an existing artifact or re-ticketed (its earlier pending size no longer counts). The
-     * lock is held until that transaction ends, which also writes the variant.
+     * added to an existing artifact, re-ticketed (its earlier pending size no longer counts) or the
+     * replacement of an available one (its verified size still counts until the swap; an earlier
+     * pending replacement no longer does); and, when it revives an EXPIRED artifact, that
+     * the artifact fits the count again. The lock is held until that transaction ends, which also
+     * writes the variant.
      */
     public Uni<Void> admitVariant(Variant wanted) {
         Limits limits = limitsOf(wanted.tenantId);
-        if (limits.maxBytes() == null) {
-            return Uni.createFrom().voidItem(); // the artifact is counted already
+        if (limits.none()) {
+            return Uni.createFrom().voidItem();
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(hibernate(LOCK), Integer.class)
                 .setParameter(1, wanted.tenantId).getSingleResult()
                 .chain(() -> session.createNativeQuery(hibernate(USED), Object[].class)
                         .setParameter(1, wanted.tenantId).setParameter(2, wanted.artifactId).setParameter(3, wanted.name)
                         .getSingleResult())
-                .invoke(used -> check(wanted, limits, ((Number) used[0]).longValue(), null))
+                .invoke(used -> check(wanted, limits, ((Number) used[0]).longValue(), ((Number) used[1]).longValue()))
                 .replaceWithVoid());
     }
 
     /** 507 when the variant's size on top of {@code usedBytes}, or {@code artifacts} in all, exceed the limits. */
-    private static void check(Variant wanted, Limits limits, long usedBytes, Long artifacts) {
+    private static void check(Variant wanted, Limits limits, long usedBytes, long artifacts) {
         if (limits.maxBytes() != null && usedBytes + wanted.size > limits.maxBytes()) {
             throw insufficientStorage("Storage quota exceeded: " + usedBytes + " of " + limits.maxBytes()
                     + " bytes in use (pending uploads included); this upload needs " + wanted.size + " more");
         }
-        if (limits.maxArtifacts() != null && artifacts != null && artifacts > limits.maxArtifacts()) {
+        if (limits.maxArtifacts() != null && artifacts > limits.maxArtifacts()) {
             throw insufficientStorage("Artifact quota exceeded: " + (artifacts - 1) + " of " + limits.maxArtifacts()
                     + " artifacts in use (pending uploads included)");
         }

@@ -81,6 +81,9 @@ public class StreamedUpload {
     @Inject
     UploadCounters uploads;
 
+    @Inject
+    StreamBuffers buffers;
+
     /**
      * Streams {@code body}, announced as {@code contentLength} bytes (null: not announced), into the
      * pending variant. The body is not read before the variant, its length and a target are settled.
@@ -97,7 +100,10 @@ public class StreamedUpload {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
-                    return detached(write(pending.variant(), target, written, body)
+                    // Before the first byte is read: a refused upload (503) has cost its headers and one lookup.
+                    StreamBuffers.Reservation buffer = buffers.reserve(providers.get(target).writeBufferSize(pending.variant().size));
+                    return detached(Uni.createFrom().deferred(() -> write(pending.variant(), target, written, body))
+                            .onTermination().invoke(buffer::release)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
                             .onFailure(ArtifactService::isRejection).call(failure -> service.auditRejection(caller, pending.variant(), failure))
                             .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()

@@ -14,18 +14,24 @@ import java.util.TreeMap;
 
 /**
  * What a tenant holds, as its quotas count it: the declared bytes of its PENDING and AVAILABLE
- * variants (a pending upload reserves its size) and the artifacts that have one, in all, per artifact
+ * variants (a pending upload reserves its size, and so does a pending replacement) and the artifacts
+ * that have one, in all, per artifact
  * type and per provider. One statement over the tenant's rows (tenant-leading index).
  */
 @ApplicationScoped
 public class TenantUsage {
 
     // GROUPING(type, provider): 1 for a per-type row, 2 for a per-provider row, 3 for the total.
+    // A pending replacement reserves its size on its own provider, next to the version it replaces.
     private static final String USAGE = """
             SELECT a.type, v.provider, GROUPING(a.type, v.provider) AS level,
                    COALESCE(SUM(v.size), 0)::BIGINT AS bytes, COUNT(DISTINCT v.artifact_id) AS artifacts
-            FROM artifact_variants v JOIN artifacts a ON a.id = v.artifact_id
-            WHERE v.tenant_id = $1 AND v.status IN ('PENDING', 'AVAILABLE')
+            FROM (SELECT artifact_id, provider, size FROM artifact_variants
+                  WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')
+                  UNION ALL
+                  SELECT artifact_id, replacement_provider, replacement_size FROM artifact_variants
+                  WHERE tenant_id = $1 AND status = 'AVAILABLE' AND replacement_size IS NOT NULL) v
+            JOIN artifacts a ON a.id = v.artifact_id
             GROUP BY GROUPING SETS ((a.type), (v.provider), ())""";
 
     @Inject

@@ -120,6 +120,15 @@ public interface ArtifactStoreConfig {
         Optional<List<String>> operatorTenants();
     }
 
+    Metadata metadata();
+
+    /** Bounds of an artifact's metadata besides its fixed ones (64 keys per object, keys of at most 128 characters). */
+    interface Metadata {
+        /** Its JSON text at most, in UTF-8: every answer that lists artifacts carries it (S3 allows 2K of user metadata). */
+        @WithDefault("8K")
+        MemorySize maxSize();
+    }
+
     Quotas quotas();
 
     /** Per-tenant limits (CONTRACT §3); a limit left unset is no limit, and no query checks it. */
@@ -146,7 +155,7 @@ public interface ArtifactStoreConfig {
 
     /**
      * Bounds of the local provider's signed PUTs: every upload holds a socket, an open file and heap
-     * until it ends, so their number and their duration are capped.
+     * until it ends, so their number and their duration are capped. And of the heap streamed uploads hold.
      */
     interface Uploads {
         /** Uploads in progress at once, over all URLs; one more is refused with 503 before any file is opened. */
@@ -169,6 +178,20 @@ public interface ArtifactStoreConfig {
         /** How long after its URL expires an upload in progress may still run before it is ended with 408. */
         @WithDefault("30s")
         Duration expiryGrace();
+
+        /**
+         * Heap that streamed uploads ({@code PUT .../content}) may hold in part buffers at once, over all
+         * of them (S3: one part each above the stream-multipart-threshold); one more is refused with 503.
+         */
+        @WithDefault("64M")
+        MemorySize streamBufferBudget();
+
+        /**
+         * Multipart uploads of one variant (or of its pending replacement) open at once: each may hold
+         * parts up to the variant's size on its store until it is completed, aborted or expires.
+         */
+        @WithDefault("4")
+        int maxMultipartPerVariant();
     }
 
     interface Api {

@@ -75,6 +75,15 @@ public interface StorageProvider {
     }
 
     /**
+     * The heap a {@link #write} of {@code size} bytes holds while it runs, beyond a chunk in flight:
+     * S3 streams a large body as multipart, one part in memory at a time. The service admits such
+     * writes within a global budget, before it reads their bodies.
+     */
+    default long writeBufferSize(long size) {
+        return 0;
+    }
+
+    /**
      * The largest object one signed PUT may upload here (AWS S3 refuses more than 5 GiB); larger
      * ones go through {@link MultipartUploads}. No ticket is issued that the store would refuse.
      */

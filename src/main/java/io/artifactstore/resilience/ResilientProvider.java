@@ -180,6 +180,11 @@ public final class ResilientProvider implements StorageProvider {
         return delegate.maxSinglePutSize();
     }
 
+    @Override
+    public long writeBufferSize(long size) {
+        return delegate.writeBufferSize(size);
+    }
+
     /**
      * Multipart calls through the provider's guard; presigning a part is local computation and
      * completing one moves every byte of the object (minutes for a large one), so those two pass unguarded.

@@ -2,15 +2,18 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.testing.ArtifactStoreTestResource;
+import io.artifactstore.testing.ConcurrentCalls;
 import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +50,9 @@ class MultipartUploadTest {
     private static final String PROBLEM = "application/problem+json";
 
     private final String token = Tokens.readerWriter("multipart");
+
+    @TestHTTPResource("/")
+    URL base;
 
     @ParameterizedTest
     @ValueSource(strings = {"image", "video"})
@@ -166,6 +172,37 @@ class MultipartUploadTest {
         as(token).delete("/api/v1/artifacts/{id}", id).then().statusCode(204);
         as(token).get("/api/v1/artifacts/{id}/multipart/{u}/parts", id, after).then().statusCode(404);
         as(token).post("/api/v1/artifacts/{id}/multipart", id).then().statusCode(404).contentType(PROBLEM);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"image", "video"})
+    void aVariantHasAtMostFourUploadsOpenEvenWhenStartsRace(String type) {
+        String id = create(token, request(type, new byte[6 * MIB], true)).getString("artifact.id");
+        ConcurrentCalls calls = new ConcurrentCalls(base.toString(), token);
+        for (int i = 0; i < 10; i++) {
+            calls.post("/api/v1/artifacts/" + id + "/multipart", null);
+        }
+        List<HttpResponse<String>> answers = calls.run();
+        assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).as(a.body()).isIn(201, 409));
+        assertThat(answers.stream().filter(a -> a.statusCode() == 201)).hasSize(4);
+        List<String> open = answers.stream().filter(a -> a.statusCode() == 201)
+                .map(a -> JsonPath.from(a.body()).getString("uploadId")).toList();
+
+        as(token).post("/api/v1/artifacts/{id}/multipart", id).then().statusCode(409).contentType(PROBLEM)
+                .body("detail", containsString("4 multipart uploads open"));
+        // A retrying worker that lost its upload ids: aborting one makes room for one ...
+        as(token).delete("/api/v1/artifacts/{id}/multipart/{u}", id, open.get(0)).then().statusCode(204);
+        start(id);
+        as(token).post("/api/v1/artifacts/{id}/multipart", id).then().statusCode(409).contentType(PROBLEM);
+        // ... and a new ticket ends them all: four fresh ones may start.
+        Map<String, Object> again = request(type, new byte[6 * MIB], true);
+        again.put("artifactId", id);
+        create(token, again);
+        for (int i = 0; i < 4; i++) {
+            start(id);
+        }
+        as(token).post("/api/v1/artifacts/{id}/multipart", id).then().statusCode(409).contentType(PROBLEM);
+        as(token).get("/api/v1/artifacts/{id}/multipart/{u}/parts", id, open.get(1)).then().statusCode(404);
     }
 
     @Test

@@ -41,6 +41,9 @@ class QuotaTest {
     @TestHTTPResource("/")
     URL base;
 
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool database;
+
     @Test
     void bytesUpToTheLimitAreAdmittedOneMoreIsNot() {
         String token = freshTenant();
@@ -99,6 +102,115 @@ class QuotaTest {
         JsonPath usage = usage(token);
         assertThat(usage.getLong("bytes")).isEqualTo(99 * 1024);
         assertThat(usage.getLong("artifacts")).isEqualTo(1);
+    }
+
+    @Test
+    void aPendingReplacementReservesItsSizeNextToTheVersionItReplaces() {
+        String token = freshTenant();
+        String id = ApiClient.uploaded(token, "quota", new byte[10]).getString("artifact.id");
+        replace(token, id, "original", 60 * 1024).then().statusCode(201);
+        assertThat(usage(token).getLong("bytes")).isEqualTo(10 + 60 * 1024);
+        assertInsufficientStorage(createImage(token, 40 * 1024), "bytes"); // 10 + 60K + 40K
+        // A new replace ticket gives up the earlier pending replacement, never the verified version.
+        JsonPath second = replace(token, id, "original", 90 * 1024).then().statusCode(201).extract().jsonPath();
+        assertThat(usage(token).getLong("bytes")).isEqualTo(10 + 90 * 1024);
+        assertInsufficientStorage(replace(token, id, "original", 100 * 1024), "bytes"); // 10 + 100K
+        assertInsufficientStorage(createImage(token, 10 * 1024), "bytes"); // 10 + 90K + 10K
+        assertInsufficientStorage(as(token).body(replaceBody(id, "original", 100 * 1024).replace("}", ",\"multipart\":true}"))
+                .post("/api/v1/artifacts"), "bytes"); // a replacement in parts reserves the same
+
+        completeReplacement(token, id, "original", second, 90 * 1024);
+        assertThat(usage(token).getLong("bytes")).isEqualTo(90 * 1024); // the replaced 10 bytes are released
+        createImage(token, 10 * 1024).then().statusCode(201);
+    }
+
+    @Test
+    void replacementsOfSmallVariantsStopAtTheLimit() {
+        // The hostile pass: small variants replaced by large ones, each replacement completed.
+        String token = freshTenant();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < MAX_ARTIFACTS; i++) {
+            ids.add(ApiClient.uploaded(token, "quota", new byte[10]).getString("artifact.id"));
+        }
+        // Every ticket first, then the uploads: the pending replacements must hold their bytes meanwhile.
+        Map<String, Response> tickets = new java.util.LinkedHashMap<>();
+        for (String id : ids) {
+            tickets.put(id, replace(token, id, "original", 30 * 1024));
+        }
+        int replaced = 0;
+        for (Map.Entry<String, Response> ticket : tickets.entrySet()) {
+            if (ticket.getValue().statusCode() == 201) {
+                completeReplacement(token, ticket.getKey(), "original", ticket.getValue().jsonPath(), 30 * 1024);
+                replaced++;
+            } else {
+                assertInsufficientStorage(ticket.getValue(), "bytes");
+            }
+        }
+        assertThat(replaced).isEqualTo(3); // five 10-byte originals and 3 x 30K fit in 100K; a fourth would not
+        assertThat(usage(token).getLong("bytes")).isEqualTo(3 * 30 * 1024 + 2 * 10).isLessThanOrEqualTo(MAX_BYTES);
+    }
+
+    @RepeatedTest(5)
+    void parallelReplacementsAndCreatesNeverOvershootTheBytes() {
+        String token = freshTenant();
+        String id = ApiClient.uploaded(token, "quota", new byte[10]).getString("artifact.id");
+        List<String> names = new java.util.ArrayList<>(List.of("original"));
+        for (int i = 1; i < 10; i++) {
+            names.add("v" + i);
+            JsonPath ticket = variant(token, id, "v" + i, 10).then().statusCode(201).extract().jsonPath();
+            assertThat(io.artifactstore.testing.SignedUrlClient.put(ApiClient.ticket(ticket), new byte[10]).statusCode()).isEqualTo(200);
+            as(token).post("/api/v1/artifacts/{id}/complete?variant={v}", id, "v" + i).then().statusCode(200);
+        }
+        ConcurrentCalls calls = new ConcurrentCalls(base.toString(), token);
+        for (String name : names) {
+            calls.post("/api/v1/artifacts", replaceBody(id, name, 30 * 1024));
+            calls.post("/api/v1/artifacts", "{\"type\":\"image\",\"contentType\":\"image/png\",\"size\":" + 30 * 1024 + "}");
+        }
+        List<HttpResponse<String>> answers = calls.run();
+        assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isIn(201, 507));
+        assertThat(answers.stream().filter(a -> a.statusCode() == 201)).hasSize(3); // 100 bytes + 3 x 30K fit in 100K
+        int replaced = 0;
+        for (int i = 0; i < names.size(); i++) { // answers in the order of the calls: a replacement, then a create
+            HttpResponse<String> answer = answers.get(2 * i);
+            if (answer.statusCode() == 201) {
+                completeReplacement(token, id, names.get(i), JsonPath.from(answer.body()), 30 * 1024);
+                replaced++;
+            }
+        }
+        // The records agree with the usage: the sum of every variant's declared size, within the limit.
+        long recorded = 0;
+        for (Object item : as(token).get("/api/v1/artifacts?limit=100").then().statusCode(200).extract().jsonPath()
+                .getList("items.variants.size.flatten()")) {
+            recorded += ((Number) item).longValue();
+        }
+        assertThat(usage(token).getLong("bytes")).isEqualTo(recorded).isLessThanOrEqualTo(MAX_BYTES);
+        assertThat(recorded).isEqualTo(10 * (10 - replaced) + 3 * 30 * 1024);
+    }
+
+    @Test
+    void aTicketThatRevivesAnExpiredArtifactNeedsRoomInTheCount() {
+        String tenant = "quota-" + UUID.randomUUID();
+        String token = Tokens.readerWriter(tenant);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < MAX_ARTIFACTS; i++) {
+            ids.add(createImage(token, 1).then().statusCode(201).extract().path("artifact.id"));
+        }
+        // What the reaper leaves of the first one once its ticket expired: it no longer counts.
+        sql("UPDATE artifact_variants SET status = 'EXPIRED' WHERE tenant_id = $1 AND artifact_id = $2", tenant, ids.get(0));
+        sql("UPDATE artifacts SET status = 'EXPIRED' WHERE tenant_id = $1 AND id = $2", tenant, ids.get(0));
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS - 1);
+        createImage(token, 1).then().statusCode(201);
+
+        assertInsufficientStorage(variant(token, ids.get(0), "original", 1), "artifacts");
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS);
+        variant(token, ids.get(1), "thumbnail", 1).then().statusCode(201); // a counted artifact's new variant needs no room
+        variant(token, ids.get(1), "original", 2).then().statusCode(201); // nor does a re-ticket
+        assertThat(usage(token).getLong("artifacts")).isEqualTo(MAX_ARTIFACTS);
+    }
+
+    private void sql(String statement, Object... parameters) {
+        database.preparedQuery(statement).execute(io.vertx.mutiny.sqlclient.Tuple.from(parameters))
+                .await().atMost(java.time.Duration.ofSeconds(10));
     }
 
     @Test
@@ -206,6 +318,21 @@ class QuotaTest {
     private static Response variant(String token, String artifactId, String name, long size) {
         return as(token).body(Map.of("type", "image", "contentType", "image/png", "size", size,
                 "artifactId", artifactId, "variant", name)).post("/api/v1/artifacts");
+    }
+
+    private static Response replace(String token, String artifactId, String name, long size) {
+        return as(token).body(replaceBody(artifactId, name, size)).post("/api/v1/artifacts");
+    }
+
+    private static String replaceBody(String artifactId, String name, long size) {
+        return "{\"type\":\"image\",\"contentType\":\"image/png\",\"size\":" + size + ",\"artifactId\":\"" + artifactId
+                + "\",\"variant\":\"" + name + "\",\"replace\":true}";
+    }
+
+    /** Uploads the replacement's bytes with its ticket and completes it: the variant swaps to them. */
+    private static void completeReplacement(String token, String artifactId, String name, JsonPath ticketed, int size) {
+        assertThat(io.artifactstore.testing.SignedUrlClient.put(ApiClient.ticket(ticketed), new byte[size]).statusCode()).isEqualTo(200);
+        as(token).post("/api/v1/artifacts/{id}/complete?variant={v}", artifactId, name).then().statusCode(200);
     }
 
     private static JsonPath usage(String token) {

@@ -81,6 +81,56 @@ class UploadValidationTest {
     }
 
     @Test
+    void metadataIsBoundedInKeysKeyLengthAndJsonSizeBeforeAnythingIsStored() {
+        // {"prompt":"..."} is the prompt's length plus 13 bytes of JSON: exactly the limit fits, one byte more does not.
+        int limit = 8 * 1024;
+        assertMetadataAccepted(Map.of("prompt", "x".repeat(limit - 13)));
+        assertMetadataRefused(Map.of("prompt", "x".repeat(limit - 12)), "at most " + limit + " bytes");
+        assertMetadataRefused(Map.of("prompt", "\u00e9".repeat((limit - 12) / 2)), "at most " + limit + " bytes"); // 2 bytes each in UTF-8
+        assertMetadataRefused(Map.of("prompt", "\"".repeat((limit - 12) / 2)), "at most " + limit + " bytes"); // escaped: 2 each
+        assertMetadataRefused(Map.of("prompt", "x".repeat(900 * 1024)), "at most " + limit + " bytes"); // the hostile pass's case
+        assertMetadataRefused(Map.of("seeds", java.util.Collections.nCopies(4000, 123456)), "at most " + limit + " bytes");
+
+        assertMetadataAccepted(keys(64));
+        assertMetadataRefused(keys(65), "at most 64 keys");
+        assertMetadataRefused(keys(20_000), "at most 64 keys");
+        assertMetadataRefused(Map.of("nested", Map.of("deeper", keys(65))), "at most 64 keys");
+
+        assertMetadataAccepted(Map.of("k".repeat(128), 1));
+        assertMetadataRefused(Map.of("k".repeat(129), 1), "at most 128 characters");
+        assertMetadataRefused(Map.of("nested", Map.of("k".repeat(129), 1)), "at most 128 characters");
+
+        // The routing explanation takes the same body, and the same bounds.
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("metadata", keys(65));
+        as(io.artifactstore.testing.Tokens.of(tenant, io.artifactstore.security.Roles.ADMIN)).body(request)
+                .post("/api/v1/routing/explain").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("metadata"));
+        as(token).get("/api/v1/artifacts").then().statusCode(200).body("items.size()", equalTo(3)); // the accepted ones only
+    }
+
+    private static Map<String, Object> keys(int n) {
+        Map<String, Object> metadata = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            metadata.put("key" + i, i);
+        }
+        return metadata;
+    }
+
+    private void assertMetadataAccepted(Map<String, Object> metadata) {
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("metadata", metadata);
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(201).body("artifact.metadata", equalTo(metadata));
+    }
+
+    private void assertMetadataRefused(Map<String, Object> metadata, String why) {
+        Map<String, Object> request = imageRequest("b", new byte[1]);
+        request.put("metadata", metadata);
+        as(token).body(request).post("/api/v1/artifacts").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("metadata")).body("errors.message", hasItem(containsString(why)));
+    }
+
+    @Test
     void anOversizedBodyIsAnsweredToAClientThatWritesItAllBeforeReading() {
         // Refused on its Content-Length before the body arrives; the service drops what follows for a
         // while before it closes, so the client reads the 413 instead of hitting a reset mid-write.

@@ -162,7 +162,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             MessageDigest digest = Checksums.sha256();
             Multi<ByteBuffer> bytes = ExactLength.of(size, body).onItem().invoke(buffer -> digest.update(buffer.duplicate()));
             Uni<?> stored;
-            if (size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT)) {
+            if (streamsInParts(size)) {
                 stored = new MultipartStreamWrite(client, createRequest(key, contentType), settings.conditionalWrites(), size,
                         settings.streamPartSize()).write(bytes);
             } else {
@@ -171,6 +171,16 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             }
             return stored.map(ignored -> new ObjectInfo(size, HexFormat.of().formatHex(digest.digest())));
         });
+    }
+
+    /** One part of the multipart upload a large body streams through; a single PUT streams with nothing held. */
+    @Override
+    public long writeBufferSize(long size) {
+        return streamsInParts(size) ? Math.min(size, MultipartStreamWrite.partSize(size, settings.streamPartSize())) : 0;
+    }
+
+    private boolean streamsInParts(long size) {
+        return size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT);
     }
 
     @Override
