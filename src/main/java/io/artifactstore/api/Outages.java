@@ -58,12 +58,20 @@ public class Outages {
         return databaseDown.get();
     }
 
-    /** Connection-level failures of the database client: refused, reset, or PostgreSQL shutting down. */
+    /**
+     * Connection-level failures of the database client: refused, reset, PostgreSQL shutting down, or a
+     * transaction begun on a pooled connection the server had just closed (the client says so only in
+     * a stackless message).
+     */
     static boolean isDatabaseOutage(Throwable cause) {
         if (cause instanceof DatabaseException db) {
             String state = String.valueOf(db.getSqlState());
             // 08: connection exception; 57P01-03: shutdown or not accepting connections; 53300: too many connections.
             return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+        }
+        if (cause instanceof io.vertx.core.impl.NoStackTraceThrowable && cause.getMessage() != null
+                && cause.getMessage().startsWith("Connection is not active now")) {
+            return true;
         }
         return cause instanceof ClosedConnectionException
                 || cause instanceof java.net.ConnectException
