@@ -162,7 +162,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             MessageDigest digest = Checksums.sha256();
             Multi<ByteBuffer> bytes = ExactLength.of(size, body).onItem().invoke(buffer -> digest.update(buffer.duplicate()));
             Uni<?> stored;
-            if (size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT)) {
+            if (writesInParts(size)) {
                 stored = new MultipartStreamWrite(client, createRequest(key, contentType), settings.conditionalWrites(), size,
                         settings.streamPartSize()).write(bytes);
             } else {
@@ -171,6 +171,11 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             }
             return stored.map(ignored -> new ObjectInfo(size, HexFormat.of().formatHex(digest.digest())));
         });
+    }
+
+    @Override
+    public boolean writesInParts(long size) {
+        return size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT);
     }
 
     @Override
