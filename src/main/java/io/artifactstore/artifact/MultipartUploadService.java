@@ -228,13 +228,13 @@ public class MultipartUploadService {
     /**
      * The store failed to assemble the parts: when the upload was ended meanwhile (a DELETE of the
      * artifact or a new ticket aborted it under the store's feet), that is the client's 409, not our
-     * failure; when a parallel complete of it got through, nothing failed. Else the failure stands.
+     * failure; when a parallel complete of it got through, nothing failed. Else the failure stands
+     * (and a database that fails the look-up answers for itself: 503).
      */
     private Uni<Void> endedMeanwhile(MultipartUpload started, Throwable failure) {
         return Panache.withSession(() -> uploads.findOwned(started.tenantId, started.artifactId, started.id)
                         .chain(row -> row == null ? Uni.createFrom().<Variant>nullItem()
                                 : variants.findOwned(started.tenantId, started.artifactId, started.variant)))
-                .onFailure().recoverWithNull() // the database failing too: the store's failure is the answer
                 .chain(current -> {
                     if (started.completedFor(current)) {
                         return Uni.createFrom().voidItem();
