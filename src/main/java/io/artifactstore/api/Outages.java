@@ -30,6 +30,7 @@ public class Outages {
     static final long DATABASE_RETRY_AFTER_SECONDS = 2;
 
     private final AtomicBoolean databaseDown = new AtomicBoolean();
+    private final AtomicBoolean confirming = new AtomicBoolean();
 
     @Inject
     ArtifactStoreConfig config;
@@ -46,6 +47,12 @@ public class Outages {
         if (isDatabaseOutage(cause)) {
             databaseUnavailable(cause);
             return ServiceException.unavailable("The database is unavailable; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
+        }
+        if (cause instanceof java.net.SocketException) {
+            // A reset socket: the database's (storage calls report theirs as StoreFailure) or the client's
+            // own, who then reads no answer. Only a failing probe makes it an outage worth a log line.
+            confirmDatabaseOutage();
+            return ServiceException.unavailable("A connection failed; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
         }
         if (isProviderOutage(cause)) {
             return ServiceException.unavailable("A storage provider is unavailable; try again shortly",
@@ -82,6 +89,15 @@ public class Outages {
     private static boolean isProviderOutage(Throwable cause) {
         // only provider calls are guarded by fault tolerance
         return cause instanceof CircuitBreakerOpenException || cause instanceof BulkheadException || cause instanceof TimeoutException;
+    }
+
+    private void confirmDatabaseOutage() {
+        if (!databaseDown.get() && confirming.compareAndSet(false, true)) {
+            database.query("SELECT 1").execute().subscribe().with(up -> confirming.set(false), down -> {
+                confirming.set(false);
+                databaseUnavailable(down);
+            });
+        }
     }
 
     private void databaseUnavailable(Throwable cause) {
