@@ -19,9 +19,15 @@ public class KnownFailures {
     @Inject
     ArtifactStoreConfig config;
 
-    /** The answer of a failure we can name, or null when it is a bug. */
+    /**
+     * The answer of a failure we can name, or null when it is a bug. A request's own answer wrapped
+     * with the failure of the rollback after it (the database went away meanwhile) is still that answer.
+     */
     public ServiceException answer(Throwable failure) {
         Throwable cause = Outages.unwrap(failure);
+        if (cause instanceof ServiceException answered) {
+            return answered;
+        }
         return cause instanceof StoreFailure f ? answer(f) : outages.classify(cause);
     }
 

@@ -30,6 +30,7 @@ public class Outages {
     static final long DATABASE_RETRY_AFTER_SECONDS = 2;
 
     private final AtomicBoolean databaseDown = new AtomicBoolean();
+    private final AtomicBoolean confirming = new AtomicBoolean();
 
     @Inject
     ArtifactStoreConfig config;
@@ -47,6 +48,12 @@ public class Outages {
             databaseUnavailable(cause);
             return ServiceException.unavailable("The database is unavailable; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
         }
+        if (cause instanceof java.net.SocketException) {
+            // A reset socket: the database's (storage calls report theirs as StoreFailure) or the client's
+            // own, who then reads no answer. Only a failing probe makes it an outage worth a log line.
+            confirmDatabaseOutage();
+            return ServiceException.unavailable("A connection failed; try again shortly", DATABASE_RETRY_AFTER_SECONDS);
+        }
         if (isProviderOutage(cause)) {
             return ServiceException.unavailable("A storage provider is unavailable; try again shortly",
                     config.health().probeInterval().toSeconds());
@@ -58,12 +65,20 @@ public class Outages {
         return databaseDown.get();
     }
 
-    /** Connection-level failures of the database client: refused, reset, or PostgreSQL shutting down. */
+    /**
+     * Connection-level failures of the database client: refused, reset, PostgreSQL shutting down, or a
+     * transaction begun on a pooled connection the server had just closed (the client says so only in
+     * a stackless message).
+     */
     static boolean isDatabaseOutage(Throwable cause) {
         if (cause instanceof DatabaseException db) {
             String state = String.valueOf(db.getSqlState());
             // 08: connection exception; 57P01-03: shutdown or not accepting connections; 53300: too many connections.
             return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+        }
+        if (cause instanceof io.vertx.core.impl.NoStackTraceThrowable && cause.getMessage() != null
+                && cause.getMessage().startsWith("Connection is not active now")) {
+            return true;
         }
         return cause instanceof ClosedConnectionException
                 || cause instanceof java.net.ConnectException
@@ -74,6 +89,15 @@ public class Outages {
     private static boolean isProviderOutage(Throwable cause) {
         // only provider calls are guarded by fault tolerance
         return cause instanceof CircuitBreakerOpenException || cause instanceof BulkheadException || cause instanceof TimeoutException;
+    }
+
+    private void confirmDatabaseOutage() {
+        if (!databaseDown.get() && confirming.compareAndSet(false, true)) {
+            database.query("SELECT 1").execute().subscribe().with(up -> confirming.set(false), down -> {
+                confirming.set(false);
+                databaseUnavailable(down);
+            });
+        }
     }
 
     private void databaseUnavailable(Throwable cause) {

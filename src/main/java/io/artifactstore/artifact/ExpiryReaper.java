@@ -139,17 +139,25 @@ public class ExpiryReaper {
                 .collect().last().replaceWithVoid();
     }
 
-    /** Multipart uploads past their expiry, whatever their variant: their parts cost money. */
+    /**
+     * Multipart uploads past their expiry, whatever their variant: their parts cost money. The row of
+     * one that completed its variant is only forgotten: the store holds nothing of it any more.
+     */
     private Uni<Integer> abortExpiredMultiparts(Instant now) {
         Instant leaseEnd = now.plus(LEASE);
         return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
-                .onItem().transformToUniAndConcatenate(row -> leftovers.abort(row, AuditEvent.succeeded(Caller.system(row.tenantId, SUBJECT),
-                                AuditAction.EXPIRE, row.artifactId, row.variant, now).withDetail("multipart upload " + row.id + " expired; aborted"))
-                        .replaceWith(1)
-                        .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", row.id,
+                .onItem().transformToUniAndConcatenate(expired -> (expired.completed()
+                                ? statements.forgetMultipart(expired.upload().id).replaceWith(0)
+                                : abortExpired(expired.upload(), now).replaceWith(1))
+                        .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", expired.upload().id,
                                 failure.getClass().getName()))
                         .onFailure().recoverWithItem(0))
                 .collect().with(Collectors.summingInt(Integer::intValue)));
+    }
+
+    private Uni<Void> abortExpired(MultipartUpload row, Instant now) {
+        return leftovers.abort(row, AuditEvent.succeeded(Caller.system(row.tenantId, SUBJECT),
+                AuditAction.EXPIRE, row.artifactId, row.variant, now).withDetail("multipart upload " + row.id + " expired; aborted"));
     }
 
     /**

@@ -100,12 +100,13 @@ public class MultipartResource {
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Complete a multipart upload: assemble the parts, verify, make the variant AVAILABLE",
             description = "Name every part, 1 to partCount in order, with the ETag its PUT answered. The store assembles them;"
-                    + " then the object is checked exactly as by complete (size, and sha256 where declared). Role: artifacts.write.")
+                    + " then the object is checked exactly as by complete (size, and sha256 where declared). Safe to retry: once"
+                    + " it went through, a retry answers the artifact as it is. Role: artifacts.write.")
     @APIResponse(responseCode = "200", description = "The artifact, with the variant AVAILABLE.",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ArtifactView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest", description = "A part is missing from the list or the store, or has another ETag.")
     @APIResponse(responseCode = "404", ref = "NotFound", description = "No usable upload of this id on this artifact.")
-    @APIResponse(responseCode = "409", ref = "Conflict", description = "No object, or the variant got a new ticket meanwhile.")
+    @APIResponse(responseCode = "409", ref = "Conflict", description = "No object, or the upload was aborted while completing: the artifact was deleted or the variant got a new ticket.")
     @APIResponse(responseCode = "422", ref = "UnprocessableContent")
     @APIResponse(responseCode = "507", ref = "StorageFull", description = "The provider's volume cannot hold the assembled object;"
             + " the parts are kept and the variant stays PENDING. Complete again once space is freed.")

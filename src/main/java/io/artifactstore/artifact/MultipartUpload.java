@@ -34,7 +34,8 @@ public class MultipartUpload {
     @Column(name = "storage_key", nullable = false)
     public String storageKey;
 
-    @Column(name = "provider_upload_id", nullable = false)
+    /** Null for a write the service streams itself: the store's id is not known when the row is recorded. */
+    @Column(name = "provider_upload_id")
     public String providerUploadId;
 
     @Column(nullable = false)
@@ -61,11 +62,24 @@ public class MultipartUpload {
      * started for, or available with that version as its pending replacement.
      */
     boolean usableFor(Variant current) {
-        if (current == null) {
+        if (current == null || streamed()) {
             return false;
         }
         return current.status == Status.PENDING ? current.storageKey.equals(storageKey)
                 : current.status == Status.AVAILABLE && storageKey.equals(current.replacementKey);
+    }
+
+    /**
+     * Whether the variant's verified version is the one this upload wrote: its complete got through,
+     * and a retry of it answers the variant as it is (README "Large uploads: multipart").
+     */
+    boolean completedFor(Variant current) {
+        return current != null && !streamed() && current.status == Status.AVAILABLE && storageKey.equals(current.storageKey);
+    }
+
+    /** A write the service streams to the store itself, recorded before it started (V11): no client uses it. */
+    boolean streamed() {
+        return providerUploadId == null;
     }
 
     /** The size of part {@code n}: the part size, but the last part holds what is left. */

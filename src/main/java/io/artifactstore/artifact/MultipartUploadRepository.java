@@ -23,9 +23,12 @@ public class MultipartUploadRepository implements PanacheRepositoryBase<Multipar
         return list("tenantId = ?1 and artifactId = ?2 and variant = ?3", tenantId, artifactId, variant);
     }
 
-    /** Uploads of one version of a variant that have not expired yet: those a client may still write through. */
+    /**
+     * Uploads of one version of a variant that have not expired yet: those a client may still write
+     * through (a streamed write's row, with no provider upload id, is the service's own).
+     */
     public Uni<Long> countOpen(String tenantId, String artifactId, String variant, String storageKey, Instant now) {
-        return count("tenantId = ?1 and artifactId = ?2 and variant = ?3 and storageKey = ?4 and expiresAt > ?5",
+        return count("tenantId = ?1 and artifactId = ?2 and variant = ?3 and storageKey = ?4 and expiresAt > ?5 and providerUploadId is not null",
                 tenantId, artifactId, variant, storageKey, now);
     }
 

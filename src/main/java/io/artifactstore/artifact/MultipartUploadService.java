@@ -99,6 +99,7 @@ public class MultipartUploadService {
                 .chain(current -> {
                     MultipartUpload row = new MultipartUpload();
                     row.storageKey = started.storageKey;
+                    row.providerUploadId = providerUploadId;
                     if (!row.usableFor(current)) {
                         throw ServiceException.conflict("The variant changed while the upload was being started; start again");
                     }
@@ -107,7 +108,6 @@ public class MultipartUploadService {
                     row.artifactId = current.artifactId;
                     row.variant = current.name;
                     row.provider = started.provider;
-                    row.providerUploadId = providerUploadId;
                     row.size = started.size;
                     row.partSize = plan.partSize();
                     row.partCount = plan.partCount();
@@ -184,7 +184,11 @@ public class MultipartUploadService {
 
     /**
      * Has the store assemble the parts, then checks the object exactly as {@code complete} does. The
-     * parts must be 1 to partCount in order, each with the ETag its PUT answered.
+     * parts must be 1 to partCount in order, each with the ETag its PUT answered. Safe to retry after a
+     * crash at any point (README "Large uploads: multipart"): the upload's row stays until its variant
+     * moves on, a store that assembled the parts already is no failure, and once the variant names
+     * this upload's bytes a retry answers it as it is. An upload aborted meanwhile (its artifact
+     * deleted, its variant re-ticketed) is a 409, whatever the store made of the race.
      */
     public Uni<ArtifactView> complete(Caller caller, String artifactId, String uploadId, MultipartMessages.Complete request) {
         String tenantId = caller.tenantId();
@@ -198,36 +202,72 @@ public class MultipartUploadService {
                         "each part needs its partNumber and the ETag its PUT answered"));
             }
         }
-        return usable(tenantId, artifactId, uploadId).chain(row -> {
+        return withVariant(tenantId, artifactId, uploadId).chain(found -> {
+            MultipartUpload row = found.row();
+            if (row.completedFor(found.variant())) {
+                return artifactService.get(tenantId, artifactId); // a retry of a complete that got through
+            }
+            if (!row.usableFor(found.variant())) {
+                throw noSuchUpload();
+            }
             for (int i = 0; i < parts.size(); i++) {
                 if (parts.get(i).partNumber() != i + 1 || parts.size() != row.partCount) {
                     throw ServiceException.invalidField("parts", "must list parts 1 to " + row.partCount + " in order, each once");
                 }
             }
-            Variant.Key variant = new Variant.Key(tenantId, artifactId, row.variant);
-            return Panache.withSession(() -> variants.findOwned(tenantId, artifactId, row.variant))
-                    .chain(current -> multipartOf(row.provider).completeMultipart(row.key(), row.providerUploadId,
+            return multipartOf(row.provider).completeMultipart(row.key(), row.providerUploadId,
                             parts.stream().map(p -> new MultipartUploads.CompletedPart(p.partNumber(), p.etag())).toList(),
-                            row.size, declaredSha256(current, row)))
+                            row.size, declaredSha256(found.variant(), row))
                     .replaceWithVoid()
-                    // A retried complete finds the upload gone when the first attempt got through: the check below tells.
+                    // A retried complete finds the upload gone when the store assembled it before: the check below tells.
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull()
+                    .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.INVALID)).recoverWithUni(failure -> assembledBefore(row, failure))
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .call(() -> leftovers.abort(row, AuditEvent.rejected(caller, AuditAction.COMPLETE, artifactId, row.variant,
                             now(), "The parts' sha256 differs from the declared one; upload " + row.id + " aborted")).onFailure().recoverWithNull())
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
-                    .call(() -> Panache.withTransaction(() -> uploads.deleteOwned(tenantId, row.id)))
-                    .chain(() -> artifactService.complete(caller, variant.artifactId, variant.name, "multipart upload " + row.id))
+                    .onFailure(failure -> !(failure instanceof ServiceException)).recoverWithUni(failure -> endedMeanwhile(row, failure))
+                    .chain(() -> artifactService.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
         });
     }
 
+    /**
+     * The store finds the parts missing: some stores (S3Proxy) list no parts of an upload they
+     * assembled already, instead of answering that it is gone. An object at the upload's key (a version
+     * only this variant's uploads write) is then that assembly, and the check below tells whether it
+     * is the declared one; no object, and the client's list was wrong after all.
+     */
+    private Uni<Void> assembledBefore(MultipartUpload row, Throwable failure) {
+        return providers.get(row.provider).stat(row.key())
+                .chain(found -> found.isPresent() ? Uni.createFrom().voidItem() : Uni.createFrom().failure(failure));
+    }
+
+    /**
+     * The store failed to assemble the parts: when the upload was ended meanwhile (a DELETE of the
+     * artifact or a new ticket aborted it under the store's feet), that is the client's 409, not our
+     * failure; when a parallel complete of it got through, nothing failed. Else the failure stands
+     * (and a database that fails the look-up answers for itself: 503).
+     */
+    private Uni<Void> endedMeanwhile(MultipartUpload started, Throwable failure) {
+        return Panache.withSession(() -> uploads.findOwned(started.tenantId, started.artifactId, started.id)
+                        .chain(row -> row == null ? Uni.createFrom().<Variant>nullItem()
+                                : variants.findOwned(started.tenantId, started.artifactId, started.variant)))
+                .chain(current -> {
+                    if (started.completedFor(current)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (current == null || !started.usableFor(current)) {
+                        return Uni.createFrom().failure(ServiceException.conflict("The multipart upload was aborted while it was"
+                                + " being completed: the artifact was deleted or the variant got a new ticket"));
+                    }
+                    return Uni.createFrom().failure(failure);
+                });
+    }
+
     /** The sha256 declared for the version the upload writes (the variant's or its replacement's), if any. */
     private static String declaredSha256(Variant current, MultipartUpload row) {
-        if (current == null) {
-            return null; // deleted meanwhile: the assembly is checked no further, and complete answers 404
-        }
         return row.storageKey.equals(current.replacementKey) ? current.replacementSha256 : current.sha256;
     }
 
@@ -239,10 +279,23 @@ public class MultipartUploadService {
 
     /** The tenant's upload, while it can still write its variant; otherwise 404, as if it never was. */
     private Uni<MultipartUpload> usable(String tenantId, String artifactId, String uploadId) {
+        return withVariant(tenantId, artifactId, uploadId).map(found -> {
+            if (!found.row().usableFor(found.variant())) {
+                throw noSuchUpload();
+            }
+            return found.row();
+        });
+    }
+
+    /** The tenant's upload, which clients know of, and its variant as it is now (null when gone); else 404. */
+    private Uni<Found> withVariant(String tenantId, String artifactId, String uploadId) {
         return Panache.withSession(() -> uploads.findOwned(tenantId, artifactId, uploadId)
-                .chain(row -> row == null ? Uni.createFrom().<MultipartUpload>nullItem()
-                        : variants.findOwned(tenantId, artifactId, row.variant).map(current -> row.usableFor(current) ? row : null)))
+                .chain(row -> row == null || row.streamed() ? Uni.createFrom().<Found>nullItem()
+                        : variants.findOwned(tenantId, artifactId, row.variant).map(current -> new Found(row, current))))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchUpload);
+    }
+
+    private record Found(MultipartUpload row, Variant variant) {
     }
 
     private MultipartUploads multipartOf(String provider) {

@@ -87,13 +87,21 @@ public class ReaperStatements {
             SELECT * FROM UNNEST($1::varchar[], $2::varchar[], $3::timestamptz[])
             ON CONFLICT (provider, storage_key) DO NOTHING""";
 
-    /** Multipart uploads past their expiry, leased to this replica like tombstones. */
+    /**
+     * Multipart uploads past their expiry, leased to this replica like tombstones; {@code completed}
+     * when the variant names the bytes the upload completed (its row kept only for a retried complete).
+     */
     private static final String CLAIM_EXPIRED_MULTIPARTS = """
             UPDATE multipart_uploads m SET expires_at = $2
             FROM (SELECT id FROM multipart_uploads WHERE expires_at <= $1
                   ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
             WHERE m.id = due.id
-            RETURNING m.id, m.tenant_id, m.artifact_id, m.variant, m.provider, m.storage_key, m.provider_upload_id""";
+            RETURNING m.id, m.tenant_id, m.artifact_id, m.variant, m.provider, m.storage_key, m.provider_upload_id,
+                m.provider_upload_id IS NOT NULL AND EXISTS (SELECT 1 FROM artifact_variants v
+                    WHERE v.tenant_id = m.tenant_id AND v.artifact_id = m.artifact_id AND v.name = m.variant
+                      AND v.status = 'AVAILABLE' AND v.storage_key = m.storage_key) AS completed""";
+
+    private static final String FORGET_MULTIPART = "DELETE FROM multipart_uploads WHERE id = $1";
 
     @Inject
     Pool database;
@@ -160,11 +168,15 @@ public class ReaperStatements {
                         }))));
     }
 
+    /** An expired multipart upload, and whether it is the one that completed its variant (nothing left to abort). */
+    public record ExpiredMultipart(MultipartUpload upload, boolean completed) {
+    }
+
     /** Claims up to {@code limit} expired multipart uploads until {@code leaseEnd}; other replicas skip them. */
-    public Uni<List<MultipartUpload>> claimExpiredMultiparts(Instant now, Instant leaseEnd, int limit) {
+    public Uni<List<ExpiredMultipart>> claimExpiredMultiparts(Instant now, Instant leaseEnd, int limit) {
         return database.preparedQuery(CLAIM_EXPIRED_MULTIPARTS).execute(Tuple.of(utc(now), utc(leaseEnd), limit))
                 .map(rows -> {
-                    List<MultipartUpload> claimed = new ArrayList<>();
+                    List<ExpiredMultipart> claimed = new ArrayList<>();
                     for (Row row : rows) {
                         MultipartUpload upload = new MultipartUpload();
                         upload.id = row.getString("id");
@@ -174,10 +186,15 @@ public class ReaperStatements {
                         upload.provider = row.getString("provider");
                         upload.storageKey = row.getString("storage_key");
                         upload.providerUploadId = row.getString("provider_upload_id");
-                        claimed.add(upload);
+                        claimed.add(new ExpiredMultipart(upload, row.getBoolean("completed")));
                     }
                     return claimed;
                 });
+    }
+
+    /** Forgets the row of an upload the store no longer holds. */
+    public Uni<Void> forgetMultipart(String id) {
+        return database.preparedQuery(FORGET_MULTIPART).execute(Tuple.of(id)).replaceWithVoid();
     }
 
     private static Uni<String[]> lockedIds(SqlConnection conn, String lock, Instant before, int limit) {

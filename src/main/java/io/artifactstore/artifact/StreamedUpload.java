@@ -84,6 +84,12 @@ public class StreamedUpload {
     @Inject
     StreamBuffers buffers;
 
+    @Inject
+    MultipartUploadRepository multiparts;
+
+    @Inject
+    LeftoverMultiparts leftovers;
+
     /**
      * Streams {@code body}, announced as {@code contentLength} bytes (null: not announced), into the
      * pending variant. The body is not read before the variant, its length and a target are settled.
@@ -100,18 +106,21 @@ public class StreamedUpload {
                     checkWritable(pending.variant(), contentLength);
                     String target = target(pending);
                     StorageKey written = pending.variant().key().withVersion(Ulid.next());
+                    MultipartUpload inParts = providers.get(target).writesInParts(pending.variant().size)
+                            ? inParts(pending.variant(), target, written) : null;
                     // Before the first byte is read: a refused upload (503) has cost its headers and one lookup.
                     StreamBuffers.Reservation buffer = buffers.reserve(providers.get(target).writeBufferSize(pending.variant().size));
-                    return detached(Uni.createFrom().deferred(() -> write(pending.variant(), target, written, body))
+                    return detached(recordInParts(inParts).chain(() -> write(pending.variant(), target, written, body))
                             .onTermination().invoke(buffer::release)
                             .onItemOrFailure().invoke((sha256, failure) -> count(pending.variant(), target, failure))
                             .onFailure(ArtifactService::isRejection).call(failure -> service.auditRejection(caller, pending.variant(), failure))
-                            .chain(sha256 -> Panache.withTransaction(() -> pending.replacing()
+                            .chain(sha256 -> Panache.withTransaction(() -> forgetInParts(inParts).chain(() -> pending.replacing()
                                             ? replace(pending.variant(), target, written, sha256,
                                                     completed(caller, pending.variant(), "streamed replacement: the earlier version is deleted"))
                                             : record(pending.variant(), target, written, sha256, completed(caller, pending.variant(), "streamed"))
-                                                    .replaceWith(List.<Variant>of()))
+                                                    .replaceWith(List.<Variant>of())))
                                     .onFailure().call(() -> discard(target, written)))
+                            .onFailure().call(() -> abortInParts(inParts))
                             .call(service::deleteReplaced));
                 })
                 .chain(() -> service.get(tenantId, artifactId));
@@ -241,6 +250,49 @@ public class StreamedUpload {
         Instant lastWrite = left.uploadExpiresAt.plus(config.lifecycle().pendingGrace());
         Tombstone tombstone = Tombstone.of(left, lastWrite.isAfter(now) ? lastWrite : now);
         return Panache.getSession().chain(session -> session.persist(tombstone));
+    }
+
+    /**
+     * The record of a write the provider makes in parts (a multipart upload on the store), taken
+     * before the store starts it: when a crash cuts the write short, the expiry reaper aborts what the
+     * store holds at its key once the row expired (README "Workers: streaming uploads").
+     */
+    private MultipartUpload inParts(Variant variant, String target, StorageKey written) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        MultipartUpload row = new MultipartUpload();
+        row.id = Ulid.next();
+        row.tenantId = variant.tenantId;
+        row.artifactId = variant.artifactId;
+        row.variant = variant.name;
+        row.provider = target;
+        row.storageKey = written.toString();
+        row.providerUploadId = null; // the store has not answered it yet; the reaper aborts every upload at the key
+        row.size = variant.size;
+        row.partSize = variant.size;
+        row.partCount = 1;
+        row.createdAt = now;
+        row.expiresAt = now.plus(config.signing().multipartTtl());
+        return row;
+    }
+
+    private Uni<Void> recordInParts(MultipartUpload row) {
+        return row == null ? Uni.createFrom().voidItem() : Panache.withTransaction(() -> multiparts.persist(row)).replaceWithVoid();
+    }
+
+    /** In the transaction that records the written version: the store holds no upload at the key any more. */
+    private Uni<Void> forgetInParts(MultipartUpload row) {
+        return row == null ? Uni.createFrom().voidItem() : multiparts.deleteOwned(row.tenantId, row.id).replaceWithVoid();
+    }
+
+    /**
+     * After a failed write: whatever the writer could not abort itself is aborted now, and the row goes
+     * once the store holds nothing at the key; if the store cannot say so now, the reaper does it later.
+     */
+    private Uni<Void> abortInParts(MultipartUpload row) {
+        return row == null ? Uni.createFrom().voidItem() : leftovers.abort(row, null)
+                .onFailure().invoke(failure -> LOG.debugf("Streamed multipart upload %s left to the reaper: %s", row.id,
+                        failure.getClass().getName()))
+                .onFailure().recoverWithNull();
     }
 
     /** Best effort: bytes no record names; if the store is down now, they stay as an orphan for reconciliation. */

@@ -47,4 +47,10 @@ public interface MultipartUploads {
 
     /** Drops the upload and its parts; an upload the store no longer knows is no failure. */
     Uni<Void> abortMultipart(StorageKey key, String uploadId);
+
+    /**
+     * Drops every upload the store holds at {@code key}, whatever its id: for a write the service
+     * streamed itself, recorded before the store answered the upload's id, that a crash cut short.
+     */
+    Uni<Void> abortAllAt(StorageKey key);
 }

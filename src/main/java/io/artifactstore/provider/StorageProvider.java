@@ -63,6 +63,15 @@ public interface StorageProvider {
         return kind.isInstance(this) ? Optional.of(kind.cast(this)) : Optional.empty();
     }
 
+    /**
+     * Whether {@link #write} of {@code size} bytes starts a multipart upload on the store (see
+     * {@link MultipartUploads#abortAllAt}): its caller records it first, so that the parts of a write
+     * a crash cut short are aborted later, not left to cost money.
+     */
+    default boolean writesInParts(long size) {
+        return false;
+    }
+
     /** Succeeds when the backend is reachable and usable, for readiness checks. */
     Uni<Void> probe();
 

@@ -185,6 +185,11 @@ public final class ResilientProvider implements StorageProvider {
         return delegate.writeBufferSize(size);
     }
 
+    @Override
+    public boolean writesInParts(long size) {
+        return delegate.writesInParts(size);
+    }
+
     /**
      * Multipart calls through the provider's guard; presigning a part is local computation and
      * completing one moves every byte of the object (minutes for a large one), so those two pass unguarded.
@@ -230,6 +235,11 @@ public final class ResilientProvider implements StorageProvider {
         @Override
         public Uni<Void> abortMultipart(StorageKey key, String uploadId) {
             return guarded("multipart-abort", () -> multipart.abortMultipart(key, uploadId));
+        }
+
+        @Override
+        public Uni<Void> abortAllAt(StorageKey key) {
+            return guarded("multipart-abort", () -> multipart.abortAllAt(key));
         }
     }
 

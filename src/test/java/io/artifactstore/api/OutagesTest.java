@@ -56,6 +56,9 @@ class OutagesTest {
     @Inject
     Outages outages;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL root;
+
     @AfterEach
     void everythingIsBack() {
         StoppableDatabaseResource.startDatabase();
@@ -118,6 +121,104 @@ class OutagesTest {
         assertThat(logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())).as("no errors").isEmpty();
         assertThat(logged.stream().filter(r -> String.valueOf(r.getMessage()).contains("database unavailable"))).hasSize(1);
         assertThat(logged.stream().filter(r -> String.valueOf(r.getMessage()).contains("database available again"))).hasSize(1);
+    }
+
+    /**
+     * Many clients on every route while the database is stopped and started again: each call answers
+     * as without the outage, or 503 with Retry-After, never 500; the log has no stack frames and no
+     * errors; and the service serves everything again once the database is back.
+     */
+    @Test
+    void aDatabaseRestartUnderLoadOnEveryRouteAnswers503NeverA500AndLogsNoStackFrames() throws Exception {
+        String admin = Tokens.of("outages", io.artifactstore.security.Roles.READ, io.artifactstore.security.Roles.WRITE,
+                io.artifactstore.security.Roles.ADMIN);
+        String available = created();
+        given().auth().oauth2(writer).contentType("image/png").body(new byte[]{1, 2, 3})
+                .put("/api/v1/artifacts/{id}/content", available).then().statusCode(200);
+        String pending = created();
+        String multipart = given().auth().oauth2(writer).contentType(ContentType.JSON)
+                .body(Map.of("type", "image", "contentType", "image/png", "size", 3, "multipart", true))
+                .post("/api/v1/artifacts").then().statusCode(201).extract().path("artifact.id");
+        String base = root.toString().replaceAll("/$", "");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        java.util.function.BiFunction<String, String, java.net.http.HttpRequest.Builder> call = (token, path) ->
+                java.net.http.HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + token);
+        String ticket = "{\"type\":\"image\",\"contentType\":\"image/png\",\"size\":3}";
+        List<java.util.function.Supplier<java.net.http.HttpRequest>> calls = List.of(
+                () -> call.apply(writer, "/api/v1/artifacts").header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ticket)).build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + available).GET().build(),
+                () -> call.apply(writer, "/api/v1/artifacts?limit=5").GET().build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + available + "/download-url").GET().build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + available + "/content").GET().build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + available + "/complete").header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + pending + "/complete").header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + Ulid.next()).DELETE().build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + multipart + "/multipart").header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                () -> call.apply(writer, "/api/v1/artifacts/" + pending + "/content").header("Content-Type", "image/png")
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[]{9, 9})).build(),
+                () -> call.apply(writer, "/api/v1/usage").GET().build(),
+                () -> call.apply(admin, "/api/v1/audit?limit=5").GET().build());
+        // What each call answers while the database is up (the PUT of two bytes to a 3-byte variant is a 400).
+        java.util.Set<Integer> expected = java.util.Set.of(200, 201, 302, 400, 404, 409, 503);
+
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Queue<String> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(24);
+        CapturedLogs logs = CapturedLogs.start();
+        try (logs) {
+            for (int c = 0; c < 24; c++) {
+                int first = c;
+                clients.submit(() -> {
+                    for (int i = first; running.get(); i++) {
+                        java.net.http.HttpRequest request = calls.get(i % calls.size()).get();
+                        try {
+                            java.net.http.HttpResponse<String> answer = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                            int status = answer.statusCode();
+                            answers.computeIfAbsent(request.method() + " " + status, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                            if (!expected.contains(status) || status == 503 && (answer.headers().firstValue("Retry-After").isEmpty()
+                                    || !answer.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"))) {
+                                unexpected.add(status + " " + request.method() + " " + request.uri().getPath() + " " + answer.body());
+                            }
+                        } catch (Exception e) {
+                            unexpected.add(e + " " + request.method() + " " + request.uri().getPath());
+                        }
+                    }
+                });
+            }
+            sleep(1500);
+            StoppableDatabaseResource.stopDatabase();
+            sleep(3000);
+            StoppableDatabaseResource.startDatabase();
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (outages.databaseDown()) {
+                assertThat(Instant.now()).as("the probe finds the database back").isBefore(deadline);
+                sleep(100);
+            }
+            sleep(1500);
+            running.set(false);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        List<LogRecord> logged = logs.records();
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        soft.assertThat(answers).as("some calls met the outage").containsKey("GET 503");
+        soft.assertThat(unexpected).as("answers other than the route's own or a 503 with Retry-After").isEmpty();
+        soft.assertThat(logged.stream().filter(r -> r.getThrown() != null && r.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown())).as("no stack traces").isEmpty();
+        soft.assertThat(logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()).map(r -> r.getLoggerName() + ": " + r.getMessage()))
+                .as("no errors").isEmpty();
+        soft.assertAll();
+        // Back to normal: every route works again.
+        given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", available).then().statusCode(200);
+        given().auth().oauth2(writer).get("/api/v1/artifacts/{id}/download-url", available).then().statusCode(200);
+        given().auth().oauth2(writer).contentType(ContentType.JSON).body(imageRequest()).post("/api/v1/artifacts").then().statusCode(201);
+        given().auth().oauth2(admin).get("/api/v1/audit").then().statusCode(200);
     }
 
     @Test

@@ -118,6 +118,15 @@ final class LocalMultipartUploads implements MultipartUploads {
                 .onFailure().transform(failures::typed));
     }
 
+    /**
+     * Nothing to do: the local provider's own writes never go in parts, and an upload's folder names
+     * no key; a folder no row names is swept with the incoming area's other leftovers.
+     */
+    @Override
+    public Uni<Void> abortAllAt(StorageKey key) {
+        return Uni.createFrom().voidItem();
+    }
+
     private Path folder(String uploadId) {
         if (uploadId == null || !UPLOAD_ID.matcher(uploadId).matches()) {
             throw noSuchUpload();

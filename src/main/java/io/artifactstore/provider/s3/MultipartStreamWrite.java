@@ -106,7 +106,10 @@ final class MultipartStreamWrite {
         })).replaceWithVoid();
     }
 
-    /** Best effort: an abort that fails leaves parts that the bucket's lifecycle rule for incomplete uploads removes. */
+    /**
+     * Best effort: an abort that fails (or never runs, the process killed) leaves parts that the
+     * caller's record of the write lets the expiry reaper abort ({@code StorageProvider#writesInParts}).
+     */
     private Uni<Void> abort() {
         if (uploadId == null) {
             return Uni.createFrom().voidItem();

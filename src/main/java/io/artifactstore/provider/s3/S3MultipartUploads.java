@@ -130,6 +130,28 @@ final class S3MultipartUploads implements MultipartUploads {
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull();
     }
 
+    /**
+     * Lists the uploads under the key's name and aborts those at exactly that key, a page at a time
+     * (ListMultipartUploads answers at most 1,000 a page).
+     */
+    @Override
+    public Uni<Void> abortAllAt(StorageKey key) {
+        return abortAllFrom(objectKey.apply(key), key, null, null);
+    }
+
+    private Uni<Void> abortAllFrom(String name, StorageKey key, String keyMarker, String uploadIdMarker) {
+        return S3StorageProvider.call(() -> client.listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(name)
+                        .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
+                .chain(page -> {
+                    List<Uni<Void>> aborts = page.uploads().stream().filter(upload -> name.equals(upload.key()))
+                            .map(upload -> abortMultipart(key, upload.uploadId())).toList();
+                    Uni<Void> aborted = aborts.isEmpty() ? Uni.createFrom().voidItem()
+                            : Uni.join().all(aborts).andFailFast().replaceWithVoid();
+                    boolean more = Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null;
+                    return more ? aborted.chain(() -> abortAllFrom(name, key, page.nextKeyMarker(), page.nextUploadIdMarker())) : aborted;
+                });
+    }
+
     static String unquoted(String etag) {
         String e = etag == null ? "" : etag.strip();
         return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;

@@ -162,7 +162,7 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
             MessageDigest digest = Checksums.sha256();
             Multi<ByteBuffer> bytes = ExactLength.of(size, body).onItem().invoke(buffer -> digest.update(buffer.duplicate()));
             Uni<?> stored;
-            if (streamsInParts(size)) {
+            if (writesInParts(size)) {
                 stored = new MultipartStreamWrite(client, createRequest(key, contentType), settings.conditionalWrites(), size,
                         settings.streamPartSize()).write(bytes);
             } else {
@@ -176,10 +176,11 @@ public final class S3StorageProvider implements StorageProvider, ServerSideCopy,
     /** One part of the multipart upload a large body streams through; a single PUT streams with nothing held. */
     @Override
     public long writeBufferSize(long size) {
-        return streamsInParts(size) ? Math.min(size, MultipartStreamWrite.partSize(size, settings.streamPartSize())) : 0;
+        return writesInParts(size) ? Math.min(size, MultipartStreamWrite.partSize(size, settings.streamPartSize())) : 0;
     }
 
-    private boolean streamsInParts(long size) {
+    @Override
+    public boolean writesInParts(long size) {
         return size > Math.min(settings.streamMultipartThreshold(), SINGLE_PUT_LIMIT);
     }
 
