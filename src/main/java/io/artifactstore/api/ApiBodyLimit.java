@@ -10,9 +10,8 @@ import jakarta.inject.Inject;
 
 /**
  * Bounds JSON request bodies before anything buffers them. The HTTP server's own limit has to be as
- * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small, and
- * must arrive within {@code artifact-store.api.body-timeout}, so a client that trickles one cannot
- * hold a connection and its buffer for long.
+ * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small (and
+ * must arrive within {@code artifact-store.api.body-timeout}, as every body: {@link UnreadBodies}).
  */
 @ApplicationScoped
 public class ApiBodyLimit {
@@ -41,27 +40,8 @@ public class ApiBodyLimit {
         } else if (length != null && !fits(length)) {
             reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
         } else {
-            // Only a body still to come: a request without one may be paused, never "ended", until it is answered.
-            long declared = length == null ? 0 : Long.parseLong(length.trim());
-            if (declared > 0 && !ctx.request().isEnded()) {
-                deadline(ctx, declared);
-            }
-            ctx.next();
+            ctx.next(); // its body's deadline is UnreadBodies', as every route's
         }
-    }
-
-    /**
-     * A timer on the request's event loop; it ends a request whose body is still arriving when it
-     * fires. Arrived means every declared byte was read, not "ended": a request paused once its body
-     * is read (a long multipart assembly) may hold its end mark back until it is answered.
-     */
-    private void deadline(RoutingContext ctx, long declared) {
-        long timer = ctx.vertx().setTimer(config.api().bodyTimeout().toMillis(), id -> {
-            if (ctx.request().bytesRead() < declared && !ctx.request().isEnded() && !ctx.response().ended()) {
-                reject(ctx, 408, "Request Timeout", "The request body did not arrive within " + config.api().bodyTimeout().toSeconds() + " s");
-            }
-        });
-        ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
     }
 
     private void reject(RoutingContext ctx, int status, String title, String detail) {
