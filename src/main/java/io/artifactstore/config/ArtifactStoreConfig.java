@@ -170,6 +170,13 @@ public interface ArtifactStoreConfig {
         /** Longest time an API request may take to send its body; a slower one ends with 408. */
         @WithDefault("10s")
         Duration bodyTimeout();
+
+        /**
+         * API bodies being received at once, by their Content-Length: each is held whole before it is
+         * parsed, so their sum is capped; one more is refused with 503 before it is read.
+         */
+        @WithDefault("16M")
+        MemorySize maxBufferedBodies();
     }
 
     Connections connections();
