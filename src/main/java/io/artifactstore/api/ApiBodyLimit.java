@@ -2,22 +2,33 @@ package io.artifactstore.api;
 
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Bounds JSON request bodies before anything buffers them. The HTTP server's own limit has to be as
- * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small, and
- * must arrive within {@code artifact-store.api.body-timeout}, so a client that trickles one cannot
- * hold a connection and its buffer for long.
+ * large as the largest artifact, for the signed PUTs of the local provider; API bodies are small (and
+ * must arrive within {@code artifact-store.api.body-timeout}, as every body: {@link UnreadBodies}), and
+ * the large ones arriving at once are held to {@code artifact-store.api.max-buffered-bodies}.
  */
 @ApplicationScoped
 public class ApiBodyLimit {
 
     static final long MAX_API_BODY = 1024 * 1024;
+    /**
+     * Bodies up to this size (a ticket request is a few hundred bytes) are never held to the budget of
+     * bodies arriving at once, so a flood of large ones cannot lock ordinary calls out.
+     */
+    static final long SMALL_API_BODY = 64 * 1024;
+
+    /** Bytes of the API bodies being received now, by their Content-Length. */
+    private final AtomicLong buffering = new AtomicLong();
 
     @Inject
     HttpProblems problems;
@@ -42,30 +53,41 @@ public class ApiBodyLimit {
             reject(ctx, 413, "Content Too Large", "API request bodies are limited to " + MAX_API_BODY + " bytes");
         } else {
             // Only a body still to come: a request without one may be paused, never "ended", until it is answered.
+            // Its deadline is UnreadBodies', as every route's.
             long declared = length == null ? 0 : Long.parseLong(length.trim());
-            if (declared > 0 && !ctx.request().isEnded()) {
-                deadline(ctx, declared);
+            if (declared > SMALL_API_BODY && readsBody(ctx.request().method()) && !ctx.request().isEnded() && !reserve(ctx, declared)) {
+                reject(ctx, ServiceException.unavailable("Too many API request bodies are arriving at once", 1));
+                return;
             }
             ctx.next();
         }
     }
 
     /**
-     * A timer on the request's event loop; it ends a request whose body is still arriving when it
-     * fires. Arrived means every declared byte was read, not "ended": a request paused once its body
-     * is read (a long multipart assembly) may hold its end mark back until it is answered.
+     * Counts a large body against {@code artifact-store.api.max-buffered-bodies} until its request is
+     * answered: each is held whole before it is parsed, so many large ones arriving slowly at once
+     * would otherwise fill the heap.
      */
-    private void deadline(RoutingContext ctx, long declared) {
-        long timer = ctx.vertx().setTimer(config.api().bodyTimeout().toMillis(), id -> {
-            if (ctx.request().bytesRead() < declared && !ctx.request().isEnded() && !ctx.response().ended()) {
-                reject(ctx, 408, "Request Timeout", "The request body did not arrive within " + config.api().bodyTimeout().toSeconds() + " s");
-            }
-        });
-        ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
+    private boolean reserve(RoutingContext ctx, long declared) {
+        if (buffering.addAndGet(declared) > config.api().maxBufferedBodies().asLongValue()) {
+            buffering.addAndGet(-declared);
+            return false;
+        }
+        ctx.addEndHandler(ended -> buffering.addAndGet(-declared));
+        return true;
+    }
+
+    /** Only the API's POST and PUT operations read a body; any other call's is never buffered. */
+    private static boolean readsBody(HttpMethod method) {
+        return method == HttpMethod.POST || method == HttpMethod.PUT;
     }
 
     private void reject(RoutingContext ctx, int status, String title, String detail) {
-        problems.sendAndClose(ctx, new ServiceException(status, title, detail));
+        reject(ctx, new ServiceException(status, title, detail));
+    }
+
+    private void reject(RoutingContext ctx, ServiceException refusal) {
+        problems.sendAndClose(ctx, refusal);
     }
 
     private static boolean fits(String length) {

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Adds to every {@code /api/} operation of the OpenAPI document the problem+json answers any API call
  * can get, whatever it does, so the resources list only their own (503 too: only calls that reach
- * the database or a provider can get it). Each refers to a response declared
+ * the database or a provider can get it, or that carry a body: ApiBodyLimit's budget). Each refers to a response declared
  * once in {@code META-INF/openapi.yaml}; SmallRye's own bodiless 401/403 are replaced by them.
  */
 public class CommonProblemResponses implements OASFilter {
@@ -53,5 +53,9 @@ public class CommonProblemResponses implements OASFilter {
                 responses.addAPIResponse(status, OASFactory.createAPIResponse().ref(name));
             }
         });
+        if (operation.getRequestBody() != null && !responses.hasAPIResponse("503")) {
+            // Too many API bodies arriving at once (ApiBodyLimit, artifact-store.api.max-buffered-bodies).
+            responses.addAPIResponse("503", OASFactory.createAPIResponse().ref("ServiceUnavailable"));
+        }
     }
 }

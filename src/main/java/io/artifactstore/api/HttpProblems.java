@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /** problem+json answers for the plain Vert.x routes, with the same rules as {@link ProblemMapper}. */
 @ApplicationScoped
@@ -25,6 +26,7 @@ public class HttpProblems {
     static final Duration LINGER = Duration.ofSeconds(2);
     /** A pause of the client this long ends the lingering at once. */
     static final Duration LINGER_IDLE = Duration.ofMillis(300);
+    private static final String LINGERING = "artifact-store.lingering";
 
     @Inject
     ObjectMapper json;
@@ -130,13 +132,22 @@ public class HttpProblems {
      * next request.
      */
     public static void closeWhenAnsweredEarly(RoutingContext ctx) {
+        closeWhenAnsweredBefore(ctx, () -> ctx.request().isEnded());
+    }
+
+    /**
+     * As {@link #closeWhenAnsweredEarly}, for a request whose body counts as read once {@code bodyRead}
+     * says so. Asking twice is harmless (the connection is closed once), and needed after a reroute,
+     * which drops the handlers.
+     */
+    static void closeWhenAnsweredBefore(RoutingContext ctx, BooleanSupplier bodyRead) {
         ctx.addHeadersEndHandler(ignored -> {
-            if (!ctx.request().isEnded()) {
+            if (!bodyRead.getAsBoolean()) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
             }
         });
         ctx.addEndHandler(ignored -> {
-            if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
+            if (!bodyRead.getAsBoolean() && ctx.request().version() != HttpVersion.HTTP_2) {
                 lingerThenClose(ctx);
             }
         });
@@ -149,6 +160,10 @@ public class HttpProblems {
      * pauses for {@link #LINGER_IDLE} or after {@link #LINGER} in all.
      */
     private static void lingerThenClose(RoutingContext ctx) {
+        if (ctx.get(LINGERING) != null) {
+            return; // both a refusal and the unread body's guard close it: once is enough
+        }
+        ctx.put(LINGERING, Boolean.TRUE);
         HttpServerRequest request = ctx.request();
         HttpConnection connection = request.connection();
         if (request.isEnded()) {

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
+import jakarta.validation.constraints.Min;
 import org.hibernate.validator.constraints.time.DurationMin;
 
 import java.nio.file.Path;
@@ -198,6 +199,40 @@ public interface ArtifactStoreConfig {
         /** Longest time an API request may take to send its body; a slower one ends with 408. */
         @WithDefault("10s")
         Duration bodyTimeout();
+
+        /**
+         * API bodies being received at once, by their Content-Length: each is held whole before it is
+         * parsed, so their sum is capped; one more is refused with 503 before it is read.
+         */
+        @WithDefault("16M")
+        MemorySize maxBufferedBodies();
+    }
+
+    Connections connections();
+
+    /**
+     * Bounds of the TCP connections of both ports (API and management): each holds a socket and
+     * buffers, so their number is capped in total and per client address, and one that does not
+     * finish its first request head in time is closed.
+     */
+    interface Connections {
+        /** Connections open at once on each port; one more is closed as soon as it is accepted. */
+        @WithDefault("4096")
+        @Min(1)
+        int maxTotal();
+
+        /**
+         * Connections open at once from one client address on each port. Behind a proxy or load balancer
+         * every client shares its address: raise this to about {@code max-total} there.
+         */
+        @WithDefault("512")
+        @Min(1)
+        int maxPerAddress();
+
+        /** Longest time a new connection may take to send its first request head; a slower one is closed. */
+        @WithDefault("10s")
+        @DurationMin(millis = 100)
+        Duration headTimeout();
     }
 
     Downloads downloads();

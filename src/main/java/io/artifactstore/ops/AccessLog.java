@@ -44,6 +44,15 @@ public class AccessLog {
     }
 
     private void timeAndLog(RoutingContext ctx) {
+        if (ctx.request().method() == HttpMethod.OPTIONS && ctx.request() instanceof HttpServerRequestInternal request) {
+            // Every OPTIONS answer gets the preflight's label unless a resource matched it: Micrometer takes only a
+            // request with Access-Control-Request-Headers for a preflight and would label the others with their path.
+            ctx.addHeadersEndHandler(ended -> {
+                if (request.context().getLocal(TEMPLATE) == null) {
+                    request.context().putLocal(TEMPLATE, CORS_PREFLIGHT);
+                }
+            });
+        }
         if (LOG.isInfoEnabled()) {
             long start = System.nanoTime();
             ctx.addEndHandler(ended -> log(ctx, (System.nanoTime() - start) / 1_000_000));

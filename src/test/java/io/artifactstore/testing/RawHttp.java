@@ -34,8 +34,17 @@ public final class RawHttp implements Closeable {
     }
 
     public static RawHttp open(int port) {
+        return open(port, "127.0.0.1");
+    }
+
+    /**
+     * A connection from {@code localAddress}, any of 127.0.0.0/8 on Linux: many clients, each with an
+     * address of its own, for the service's bounds per client address.
+     */
+    public static RawHttp open(int port, String localAddress) {
         try {
             Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(localAddress, 0));
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             return new RawHttp(socket, port);
         } catch (IOException e) {

@@ -80,6 +80,9 @@ class SlowReadersIT {
                 "artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID(),
                 "artifact-store.api-docs.enabled", "true",
                 "artifact-store.responses.stall-timeout", STALL_WINDOW.toSeconds() + "s",
+                // Every reader connects from 127.0.0.1: the per-address bound (FloodIT's) is not what this test holds.
+                "artifact-store.connections.max-per-address", "8192",
+                "artifact-store.connections.max-total", "8192",
                 "quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "s")).start();
         apiPort = service.apiPort();
         service.awaitReady(Duration.ofSeconds(90));

@@ -67,6 +67,8 @@ class UploadFloodIT {
         service = new PackagedService("upload-flood-it", settings, Map.of(
                 "artifact-store.signing.secret", UUID.randomUUID() + "-" + UUID.randomUUID(),
                 "artifact-store.uploads.rate-window", RATE_WINDOW.toSeconds() + "s",
+                // Every flooding client is 127.0.0.1 here: the per-address bound is FloodIT's to test.
+                "artifact-store.connections.max-per-address", "4096",
                 "quarkus.http.idle-timeout", IDLE_TIMEOUT.toSeconds() + "s")).start();
         apiPort = service.apiPort();
         managementPort = service.managementPort();
