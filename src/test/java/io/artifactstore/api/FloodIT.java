@@ -28,8 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,9 +97,9 @@ class FloodIT {
     void floodsOfStalledRequestsOnEveryRouteAreEndedInSecondsAndLeaveNothingBehind() throws IOException {
         String token = Tokens.of("flood", Roles.READ, Roles.WRITE, Roles.ADMIN);
         normalClient(token); // also installs each port's connection gate
-        long descriptors = descriptors();
+        long descriptors = service.descriptors();
         long sockets = portDescriptors();
-        long connections = apiConnections();
+        long connections = service.apiConnections();
         List<Route> routes = routes(token);
         System.out.printf("FloodIT: %d routes (with and without a token), %d descriptors and %d API connections before%n",
                 routes.size(), descriptors, connections);
@@ -225,10 +223,10 @@ class FloodIT {
     }
 
     private void releasedAndAlive(String token, long descriptors, long sockets, long connections) {
-        service.await("API connections back to " + connections, Duration.ofSeconds(30), () -> apiConnections() <= connections);
+        service.await("API connections back to " + connections, Duration.ofSeconds(30), () -> service.apiConnections() <= connections);
         service.await("descriptors of both ports' connections back to " + sockets, Duration.ofSeconds(30), () -> portDescriptors() <= sockets);
         // Beyond those: the database pool may have grown to its 16 connections meanwhile.
-        assertThat(descriptors()).as("descriptors").isLessThanOrEqualTo(descriptors + 16 + 10);
+        assertThat(service.descriptors()).as("descriptors").isLessThanOrEqualTo(descriptors + 16 + 10);
         normalClient(token);
         assertThat(service.ready(Duration.ofSeconds(5))).isTrue();
         assertThat(service.log()).doesNotContain("OutOfMemoryError");
@@ -320,29 +318,11 @@ class FloodIT {
     }
 
     private static void assertHeapBounded() {
-        String metrics = RestAssured.given().port(managementPort).get("/q/metrics").then().statusCode(200).extract().asString();
-        double used = sum(metrics, "jvm_memory_used_bytes");
-        double max = sum(metrics, "jvm_memory_max_bytes");
+        Map<String, Double> heap = service.heap();
+        double used = heap.get("used");
+        double max = heap.get("max");
         System.out.printf("FloodIT: heap used %.1f MiB of %.1f MiB%n", used / 1048576, max / 1048576);
         assertThat(used).isLessThan(max * 0.9);
-    }
-
-    private static double sum(String metrics, String name) {
-        Matcher lines = Pattern.compile("(?m)^" + name + "\\{area=\"heap\"[^}]*} (\\S+)$").matcher(metrics);
-        double total = 0;
-        while (lines.find()) {
-            total += Double.parseDouble(lines.group(1));
-        }
-        return total;
-    }
-
-    /** The service's open file descriptors (sockets, files, pipes). */
-    private static long descriptors() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(service.pid()), "fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The service's descriptors of accepted connections on the API or management port (not their listening sockets). */
@@ -370,20 +350,5 @@ class FloodIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Server-side TCP connections of the API port, in any state but LISTEN and TIME_WAIT (kernel-only leftovers). */
-    private static long apiConnections() {
-        String port = String.format(":%04X ", apiPort);
-        long count = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try (Stream<String> lines = Files.lines(Path.of(table))) {
-                count += lines.skip(1).map(String::trim).map(line -> line.split("\\s+"))
-                        .filter(f -> (f[1] + " ").contains(port) && !f[3].equals("0A") && !f[3].equals("06")).count();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return count;
     }
 }

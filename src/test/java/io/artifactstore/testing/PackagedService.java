@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,5 +141,44 @@ public final class PackagedService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The service's open file descriptors: sockets, files, pipes, everything. */
+    public long descriptors() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Server-side TCP connections of the API port, in any state but LISTEN and TIME_WAIT (kernel-only leftovers). */
+    public long apiConnections() {
+        String port = String.format(":%04X ", apiPort);
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try (Stream<String> lines = Files.lines(Path.of(table))) {
+                count += lines.skip(1).map(String::trim).map(line -> line.split("\\s+"))
+                        .filter(f -> (f[1] + " ").contains(port) && !f[3].equals("0A") && !f[3].equals("06")).count();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return count;
+    }
+
+    /** Heap used and max in bytes ("used", "max"), from the service's own metrics. */
+    public Map<String, Double> heap() {
+        String metrics = RestAssured.given().port(managementPort).get("/q/metrics").then().statusCode(200).extract().asString();
+        return Map.of("used", heapSum(metrics, "jvm_memory_used_bytes"), "max", heapSum(metrics, "jvm_memory_max_bytes"));
+    }
+
+    private static double heapSum(String metrics, String name) {
+        Matcher lines = Pattern.compile("(?m)^" + name + "\\{area=\"heap\"[^}]*} (\\S+)$").matcher(metrics);
+        double total = 0;
+        while (lines.find()) {
+            total += Double.parseDouble(lines.group(1));
+        }
+        return total;
     }
 }

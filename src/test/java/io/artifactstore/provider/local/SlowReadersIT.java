@@ -19,8 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,8 +111,8 @@ class SlowReadersIT {
         }
         String listing = "/api/v1/artifacts?boardId=slow&limit=1000";
         assertThat(api(token).get(listing).then().statusCode(200).extract().asByteArray().length).isGreaterThan(200_000);
-        long baselineFds = openFiles();
-        long baselineConnections = apiConnections();
+        long baselineFds = service.descriptors();
+        long baselineConnections = service.apiConnections();
 
         List<Reader> downloads = new ArrayList<>();
         List<Reader> everyone = new ArrayList<>();
@@ -156,12 +153,12 @@ class SlowReadersIT {
             service.await("ready during the flood", Duration.ofSeconds(45), () -> service.ready(Duration.ofSeconds(5)));
             System.out.printf("SlowReadersIT: ready %d ms after the first reader%n", Duration.between(start, Instant.now()).toMillis());
             normalClient(token, id, object, listing);
-            System.out.printf("SlowReadersIT: %d descriptors (baseline %d) during the flood%n", openFiles(), baselineFds);
+            System.out.printf("SlowReadersIT: %d descriptors (baseline %d) during the flood%n", service.descriptors(), baselineFds);
 
             // Every reader the server holds is dropped once it has read nothing for a window or two,
             // while the clients still keep their sockets open.
             service.await("descriptors back near the baseline of " + baselineFds, STALL_WINDOW.multipliedBy(3).plusSeconds(45),
-                    () -> openFiles() <= baselineFds + OWN_DESCRIPTORS);
+                    () -> service.descriptors() <= baselineFds + OWN_DESCRIPTORS);
             System.out.printf("SlowReadersIT: descriptors released %d ms after the first reader; dropped %s%n",
                     Duration.between(start, Instant.now()).toMillis(), metric("artifact_store_slow_readers_dropped_total"));
             assertThat(metric("artifact_store_slow_readers_dropped_total{reason=\"stalled\"")).as("readers dropped as stalled").isPositive();
@@ -189,7 +186,7 @@ class SlowReadersIT {
         }
 
         service.await("connections back to the baseline of " + baselineConnections, Duration.ofSeconds(30),
-                () -> apiConnections() <= baselineConnections);
+                () -> service.apiConnections() <= baselineConnections);
         normalClient(token, id, object, listing);
         assertThat(service.ready(Duration.ofSeconds(5))).isTrue();
         assertThat(service.log()).doesNotContain("OutOfMemoryError");
@@ -253,30 +250,6 @@ class SlowReadersIT {
         String metrics = RestAssured.given().port(service.managementPort()).get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(line -> line.startsWith(prefix) && " {,}".indexOf(line.charAt(prefix.length())) >= 0)
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** Descriptors the service holds: sockets, files, everything. */
-    private static long openFiles() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(service.pid()), "fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Server-side TCP connections of the API port, in any state but LISTEN and TIME_WAIT (kernel-only leftovers). */
-    private static long apiConnections() {
-        String port = String.format(":%04X ", apiPort);
-        long count = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try (Stream<String> lines = Files.lines(Path.of(table))) {
-                count += lines.skip(1).map(String::trim).map(line -> line.split("\\s+"))
-                        .filter(f -> (f[1] + " ").contains(port) && !f[3].equals("0A") && !f[3].equals("06")).count();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return count;
     }
 
     /** A client that sends one GET on a socket with a tiny receive buffer and reads nothing until asked. */

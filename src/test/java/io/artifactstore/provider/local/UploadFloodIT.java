@@ -23,8 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,7 +88,7 @@ class UploadFloodIT {
     void aFloodOfStalledUploadsNeitherExhaustsNorOutlivesTheService() throws IOException {
         String token = Tokens.readerWriter("flood");
         normalUpload(token);
-        long baseline = apiConnections();
+        long baseline = service.apiConnections();
 
         // The flooded URLs belong to three other tenants, none over its share of the upload slots
         // (uploads.max-concurrent-per-tenant); the normal uploads are of a tenant of their own.
@@ -128,9 +126,9 @@ class UploadFloodIT {
             assertThat(service.ready(Duration.ofSeconds(5))).as("ready during the flood").isTrue();
             assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(2));
             normalUpload(token);
-            Map<String, Double> heap = heap();
+            Map<String, Double> heap = service.heap();
             System.out.printf("UploadFloodIT: %d API connections, heap used %.1f MiB of %.1f MiB during the flood%n",
-                    apiConnections(), heap.get("used") / 1048576, heap.get("max") / 1048576);
+                    service.apiConnections(), heap.get("used") / 1048576, heap.get("max") / 1048576);
             assertThat(heap.get("used")).isLessThan(heap.get("max") * 0.9);
 
             // One upload per URL runs at a time and is ended by the rate check; every other one is refused.
@@ -151,7 +149,7 @@ class UploadFloodIT {
         }
 
         // Once the clients are gone, nothing of them is left, and the service still serves.
-        service.await("connections back to the baseline of " + baseline, Duration.ofSeconds(30), () -> apiConnections() <= baseline);
+        service.await("connections back to the baseline of " + baseline, Duration.ofSeconds(30), () -> service.apiConnections() <= baseline);
         service.await("no partial upload left", Duration.ofSeconds(10), () -> partFiles() == 0 && openFilesIn(incoming) == 0);
         normalUpload(token);
         assertThat(service.ready(Duration.ofSeconds(5))).isTrue();
@@ -189,37 +187,6 @@ class UploadFloodIT {
 
     private static io.restassured.specification.RequestSpecification api(String token) {
         return RestAssured.given().port(apiPort).auth().oauth2(token).contentType(ContentType.JSON);
-    }
-
-
-    /** Heap used and max, from the service's own metrics. */
-    private static Map<String, Double> heap() {
-        String metrics = RestAssured.given().port(managementPort).get("/q/metrics").then().statusCode(200).extract().asString();
-        return Map.of("used", sum(metrics, "jvm_memory_used_bytes"), "max", sum(metrics, "jvm_memory_max_bytes"));
-    }
-
-    private static double sum(String metrics, String name) {
-        Matcher lines = Pattern.compile("(?m)^" + name + "\\{area=\"heap\"[^}]*} (\\S+)$").matcher(metrics);
-        double total = 0;
-        while (lines.find()) {
-            total += Double.parseDouble(lines.group(1));
-        }
-        return total;
-    }
-
-    /** Server-side TCP connections of the API port, in any state but LISTEN and TIME_WAIT (kernel-only leftovers). */
-    private static long apiConnections() {
-        String port = String.format(":%04X ", apiPort);
-        long count = 0;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try (Stream<String> lines = Files.lines(Path.of(table))) {
-                count += lines.skip(1).map(String::trim).map(line -> line.split("\\s+"))
-                        .filter(f -> (f[1] + " ").contains(port) && !f[3].equals("0A") && !f[3].equals("06")).count();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return count;
     }
 
     private static long partFiles() {
