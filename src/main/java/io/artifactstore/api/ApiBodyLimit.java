@@ -55,7 +55,7 @@ public class ApiBodyLimit {
             // Only a body still to come: a request without one may be paused, never "ended", until it is answered.
             // Its deadline is UnreadBodies', as every route's.
             long declared = length == null ? 0 : Long.parseLong(length.trim());
-            if (declared > SMALL_API_BODY && readsBody(ctx.request().method()) && !ctx.request().isEnded() && !reserve(ctx, declared)) {
+            if (declared > 0 && readsBody(ctx.request().method()) && !ctx.request().isEnded() && !reserve(ctx, declared)) {
                 reject(ctx, ServiceException.unavailable("Too many API request bodies are arriving at once", 1));
                 return;
             }
@@ -64,12 +64,15 @@ public class ApiBodyLimit {
     }
 
     /**
-     * Counts a large body against {@code artifact-store.api.max-buffered-bodies} until its request is
-     * answered: each is held whole before it is parsed, so many large ones arriving slowly at once
-     * would otherwise fill the heap.
+     * Counts a body against {@code artifact-store.api.max-buffered-bodies} until its request is
+     * answered: each is held whole before it is parsed, so many arriving slowly at once would otherwise
+     * fill the heap. A small body (a ticket request) is refused only at twice the budget, so large
+     * ones cannot starve it, and the heap held is still bounded whatever clients announce.
      */
     private boolean reserve(RoutingContext ctx, long declared) {
-        if (buffering.addAndGet(declared) > config.api().maxBufferedBodies().asLongValue()) {
+        long budget = config.api().maxBufferedBodies().asLongValue();
+        long limit = declared <= SMALL_API_BODY ? 2 * budget : budget;
+        if (buffering.addAndGet(declared) > limit) {
             buffering.addAndGet(-declared);
             return false;
         }

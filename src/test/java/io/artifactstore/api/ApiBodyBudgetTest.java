@@ -19,7 +19,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Large API bodies arriving at once are held to {@code artifact-store.api.max-buffered-bodies} (16M):
+ * Large API bodies arriving at once are held to {@code artifact-store.api.max-buffered-bodies} (8M):
  * 40 authenticated calls that announce 900 KB each and stall would hold 36 MB of heap once their bytes
  * came; those past the budget are refused with 503 and {@code Retry-After} before a byte is read, and
  * closed, while a ticket request (a small body) is served all along.
@@ -44,7 +44,7 @@ class ApiBodyBudgetTest {
                     .body(Map.of("type", "image", "boardId", "budget", "contentType", "image/png", "size", 10))
                     .post("/api/v1/artifacts").then().statusCode(201);
 
-            // By now every refusal was sent: 16M holds 18 of them (in whatever order they arrived), every other one is refused.
+            // By now every refusal was sent: 8M holds 9 of them (in whatever order they arrived), every other one is refused.
             int refused = 0;
             for (RawHttp client : stalled) {
                 RawHttp.Response answer;
@@ -61,7 +61,7 @@ class ApiBodyBudgetTest {
                 assertThat(client.closedByServer(Duration.ofSeconds(5))).isTrue();
                 refused++;
             }
-            assertThat(refused).isEqualTo(40 - 18);
+            assertThat(refused).isEqualTo(40 - 9);
         } finally {
             stalled.forEach(RawHttp::close);
         }
