@@ -184,7 +184,7 @@ public interface ArtifactStoreConfig {
          * Heap that streamed uploads ({@code PUT .../content}) may hold in part buffers at once, over all
          * of them (S3: one part each above the stream-multipart-threshold); one more is refused with 503.
          */
-        @WithDefault("64M")
+        @WithDefault("24M")
         MemorySize streamBufferBudget();
 
         /**
@@ -204,7 +204,7 @@ public interface ArtifactStoreConfig {
          * API bodies being received at once, by their Content-Length: each is held whole before it is
          * parsed, so their sum is capped; one more is refused with 503 before it is read.
          */
-        @WithDefault("16M")
+        @WithDefault("8M")
         MemorySize maxBufferedBodies();
     }
 
@@ -271,7 +271,7 @@ public interface ArtifactStoreConfig {
         MemorySize minRate();
 
         /** Unsent answer bytes held for all connections together; the connection whose answer goes over it is closed. */
-        @WithDefault("32M")
+        @WithDefault("24M")
         MemorySize maxBacklog();
     }
 
