@@ -79,13 +79,19 @@ public class HttpProblems {
     static boolean isClientGone(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException
-                    || t instanceof java.net.SocketException
+                    || (t instanceof java.net.SocketException && !outbound(t))
                     || (t instanceof java.io.IOException && t.getMessage() != null && (t.getMessage().contains("Connection reset")
                     || t.getMessage().contains("Broken pipe")))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A connection of ours that could not be made (the database, a store): an outage, never a client's hang-up. */
+    private static boolean outbound(Throwable t) {
+        return t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                || t instanceof java.net.PortUnreachableException;
     }
 
     static String causeChain(Throwable e) {

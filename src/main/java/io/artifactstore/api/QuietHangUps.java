@@ -50,6 +50,9 @@ public class QuietHangUps {
     }
 
     private static void failed(Throwable failure) {
+        if (failure instanceof VirtualMachineError fatal) {
+            throw fatal; // to Vert.x's exception handler, where the process guard halts (README, "Prod mode")
+        }
         if (HttpProblems.isClientGone(failure)) {
             LOG.debugf("Client connection ended: %s", HttpProblems.causeChain(failure));
         } else {
