@@ -140,14 +140,16 @@ public class ExpiryReaper {
     }
 
     /**
-     * Multipart uploads past their expiry, whatever their variant: their parts cost money. The row of
-     * one that completed its variant is only forgotten: the store holds nothing of it any more.
+     * Multipart uploads past their expiry, whatever their variant: their parts cost money. One at the
+     * key its variant names is aborted too, quietly: it may be the one that completed the variant (the
+     * store no longer knows its id, no failure) or another one started for that version. A
+     * client's upload still starting expires at the end of its start window: a crash cut its start short.
      */
     private Uni<Integer> abortExpiredMultiparts(Instant now) {
         Instant leaseEnd = now.plus(LEASE);
         return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
                 .onItem().transformToUniAndConcatenate(expired -> (expired.completed()
-                                ? statements.forgetMultipart(expired.upload().id).replaceWith(0)
+                                ? leftovers.abort(expired.upload(), null).replaceWith(0)
                                 : abortExpired(expired.upload(), now).replaceWith(1))
                         .onFailure().invoke(failure -> LOG.debugf("Multipart upload %s not aborted yet: %s", expired.upload().id,
                                 failure.getClass().getName()))
@@ -156,8 +158,10 @@ public class ExpiryReaper {
     }
 
     private Uni<Void> abortExpired(MultipartUpload row, Instant now) {
+        String why = row.starting() ? " never finished starting; the store's uploads at its key that no upload names aborted"
+                : " expired; aborted";
         return leftovers.abort(row, AuditEvent.succeeded(Caller.system(row.tenantId, SUBJECT),
-                AuditAction.EXPIRE, row.artifactId, row.variant, now).withDetail("multipart upload " + row.id + " expired; aborted"));
+                AuditAction.EXPIRE, row.artifactId, row.variant, now).withDetail("multipart upload " + row.id + why));
     }
 
     /**

@@ -5,6 +5,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -15,6 +16,14 @@ import java.time.Instant;
 @Entity
 @Table(name = "multipart_uploads")
 public class MultipartUpload {
+
+    /**
+     * How long a client's upload stays "starting" at most: its row is written before the store starts
+     * the upload and expires this long after, far beyond a start the provider's guard bounds (its
+     * timeout, retries and queue); a start that took longer is refused, and the reaper takes the row
+     * for a crash (README "Large uploads: multipart").
+     */
+    static final Duration START_WINDOW = Duration.ofMinutes(5);
 
     @Id
     public String id;
@@ -34,9 +43,16 @@ public class MultipartUpload {
     @Column(name = "storage_key", nullable = false)
     public String storageKey;
 
-    /** Null for a write the service streams itself: the store's id is not known when the row is recorded. */
+    /**
+     * Null while a client's upload is starting (the row is written before the store starts it) and
+     * for a write the service streams itself (the store's id is never recorded).
+     */
     @Column(name = "provider_upload_id")
     public String providerUploadId;
+
+    /** A write the service streams to the store itself, recorded before it started (V11): no client uses it. */
+    @Column(nullable = false)
+    public boolean streamed;
 
     @Column(nullable = false)
     public long size;
@@ -62,7 +78,12 @@ public class MultipartUpload {
      * started for, or available with that version as its pending replacement.
      */
     boolean usableFor(Variant current) {
-        if (current == null || streamed()) {
+        return started() && writes(current);
+    }
+
+    /** Whether this row's key is the version the variant awaits: pending on it, or available with it as its replacement. */
+    boolean writes(Variant current) {
+        if (current == null) {
             return false;
         }
         return current.status == Status.PENDING ? current.storageKey.equals(storageKey)
@@ -74,12 +95,25 @@ public class MultipartUpload {
      * and a retry of it answers the variant as it is (README "Large uploads: multipart").
      */
     boolean completedFor(Variant current) {
-        return current != null && !streamed() && current.status == Status.AVAILABLE && storageKey.equals(current.storageKey);
+        return current != null && started() && current.status == Status.AVAILABLE && storageKey.equals(current.storageKey);
     }
 
-    /** A write the service streams to the store itself, recorded before it started (V11): no client uses it. */
-    boolean streamed() {
-        return providerUploadId == null;
+    /** A client's upload the store started and whose id is recorded: the only kind a client can use. */
+    boolean started() {
+        return !streamed && providerUploadId != null;
+    }
+
+    /**
+     * A client's upload recorded before the store started it, whose id is not recorded (yet): the
+     * start is in flight, or a crash or a failed abort cut it short (V12).
+     */
+    boolean starting() {
+        return !streamed && providerUploadId == null;
+    }
+
+    /** Whether a start may still be in flight for this row at {@code now}: it is starting, and younger than the window. */
+    boolean mayStillStart(Instant now) {
+        return starting() && createdAt.plus(START_WINDOW).isAfter(now);
     }
 
     /** The size of part {@code n}: the part size, but the last part holds what is left. */

@@ -9,6 +9,7 @@ import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.resilience.ProviderRegistry;
+import io.artifactstore.resilience.ResilientProvider;
 import io.artifactstore.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -60,13 +61,43 @@ public class MultipartUploadService {
     /**
      * Starts a multipart upload of the pending variant, or of the pending replacement of an available
      * one. Starting again starts another: each stays usable until the variant (or its replacement) is
-     * completed (through any of them), re-ticketed or deleted.
+     * completed (through any of them), re-ticketed or deleted. The upload is recorded before the store
+     * starts it (README "Large uploads: multipart"): a crash between the two leaves a row the expiry
+     * reaper finds, not an upload on the store nobody aborts.
      */
     public Uni<MultipartMessages.Started> start(Caller caller, String artifactId, String variantName) {
-        return Panache.withSession(() -> variants.findOwned(caller.tenantId(), artifactId, variantName))
+        return recordStarting(caller.tenantId(), artifactId, variantName)
+                .chain(starting -> {
+                    MultipartUpload row = starting.row();
+                    MultipartUploads multipart = multipartOf(row.provider);
+                    return multipart.startMultipart(row.key(), starting.contentType(), row.size)
+                            .onFailure().call(failure -> startFailed(row, failure))
+                            .chain(providerUploadId -> recordStarted(caller, row, providerUploadId)
+                                    .onFailure().call(() -> multipart.abortMultipart(row.key(), providerUploadId)
+                                            .chain(() -> forgetStarting(row)) // kept if the abort failed: the reaper's then
+                                            .onFailure().recoverWithNull()));
+                })
+                .map(row -> new MultipartMessages.Started(row.id, row.partSize, row.partCount, row.expiresAt));
+    }
+
+    /** A starting row and the content type its store upload is started with. */
+    private record Starting(MultipartUpload row, String contentType) {
+    }
+
+    /**
+     * Under the artifact's lock, so parallel starts take turns: checks the variant (or its pending
+     * replacement) and the room for another upload, then records the upload as starting, with no
+     * store id yet and an expiry at the end of its start window. Nothing is started on the store when
+     * this fails.
+     */
+    private Uni<Starting> recordStarting(String tenantId, String artifactId, String variantName) {
+        Instant now = now();
+        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(tenantId, artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
-                .map(found -> found.status == Status.AVAILABLE && found.hasReplacement() ? found.replacement() : found)
-                .chain(variant -> {
+                .chain(() -> variants.findOwned(tenantId, artifactId, variantName))
+                .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .chain(found -> {
+                    Variant variant = found.status == Status.AVAILABLE && found.hasReplacement() ? found.replacement() : found;
                     if (variant.status != Status.PENDING) {
                         throw ServiceException.conflict("Variant " + variantName + " is already uploaded; ask for a ticket with"
                                 + " \"replace\": true and \"multipart\": true to replace its bytes in parts");
@@ -74,44 +105,44 @@ public class MultipartUploadService {
                     if (variant.size == 0) {
                         throw ServiceException.conflict("An empty object has no parts: upload it with the single PUT of its ticket");
                     }
-                    MultipartUploads multipart = multipartOf(variant.provider);
-                    PartPlan plan = PartPlan.of(variant.size, multipart.partLimits());
-                    return Panache.withSession(() -> checkRoomForAnother(variant)) // nothing started on the store when full
-                            .chain(() -> multipart.startMultipart(variant.key(), variant.contentType, variant.size))
-                            .chain(providerUploadId -> record(caller, variant, providerUploadId, plan)
-                                    .onFailure().call(() -> multipart.abortMultipart(variant.key(), providerUploadId)
-                                            .onFailure().recoverWithNull()));
-                })
-                .map(row -> new MultipartMessages.Started(row.id, row.partSize, row.partCount, row.expiresAt));
-    }
-
-    /**
-     * Under the artifact's lock: the upload is recorded only if the variant is still pending on the
-     * version it was started for (or still awaits it as its replacement), and the window of that
-     * version's ticket then reaches as far as the upload may write.
-     */
-    private Uni<MultipartUpload> record(Caller caller, Variant started, String providerUploadId, PartPlan plan) {
-        Instant now = now();
-        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
-                .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
-                .call(() -> checkRoomForAnother(started)) // again under the lock, so parallel starts take turns
-                .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.name))
-                .chain(current -> {
+                    PartPlan plan = PartPlan.of(variant.size, multipartOf(variant.provider).partLimits());
                     MultipartUpload row = new MultipartUpload();
-                    row.storageKey = started.storageKey;
-                    row.providerUploadId = providerUploadId;
-                    if (!row.usableFor(current)) {
-                        throw ServiceException.conflict("The variant changed while the upload was being started; start again");
-                    }
                     row.id = Ulid.next();
-                    row.tenantId = current.tenantId;
-                    row.artifactId = current.artifactId;
-                    row.variant = current.name;
-                    row.provider = started.provider;
-                    row.size = started.size;
+                    row.tenantId = tenantId;
+                    row.artifactId = artifactId;
+                    row.variant = found.name;
+                    row.provider = variant.provider;
+                    row.storageKey = variant.storageKey;
+                    row.providerUploadId = null; // starting: the store has not answered it yet
+                    row.size = variant.size;
                     row.partSize = plan.partSize();
                     row.partCount = plan.partCount();
                     row.createdAt = now;
+                    row.expiresAt = now.plus(MultipartUpload.START_WINDOW);
+                    return checkRoomForAnother(variant).chain(() -> uploads.persist(row))
+                            .map(persisted -> new Starting(persisted, variant.contentType));
+                }));
+    }
+
+    /**
+     * Under the artifact's lock: the store's id is recorded only if the upload is still starting,
+     * within its start window (past it, the reaper may be aborting it as a crash's), and the variant
+     * still awaits the version it was started for; the upload then gets its real expiry, and the window
+     * of that version's ticket reaches as far as the upload may write.
+     */
+    private Uni<MultipartUpload> recordStarted(Caller caller, MultipartUpload started, String providerUploadId) {
+        Instant now = now();
+        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
+                .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
+                .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.variant))
+                .chain(current -> uploads.findOwned(started.tenantId, started.artifactId, started.id).chain(row -> {
+                    if (row == null || !row.mayStillStart(now)) { // the reaper takes it, or may, for a crash's
+                        throw ServiceException.unavailable("The store took too long to start the upload; start again", 5);
+                    }
+                    if (!row.writes(current)) {
+                        throw ServiceException.conflict("The variant changed while the upload was being started; start again");
+                    }
+                    row.providerUploadId = providerUploadId;
                     row.expiresAt = now.plus(config.signing().multipartTtl());
                     // So nothing takes the variant (or its replacement) for abandoned meanwhile.
                     if (current.status == Status.PENDING && current.uploadExpiresAt.isBefore(row.expiresAt)) {
@@ -119,9 +150,24 @@ public class MultipartUploadService {
                     } else if (current.status == Status.AVAILABLE && current.replacementExpiresAt.isBefore(row.expiresAt)) {
                         current.replacementExpiresAt = row.expiresAt;
                     }
-                    return uploads.persist(row).call(() -> audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START,
-                            row.artifactId, row.variant, now).withDetail("upload " + row.id)));
-                }));
+                    return audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START, row.artifactId, row.variant, now)
+                            .withDetail("upload " + row.id)).replaceWith(row);
+                })));
+    }
+
+    /**
+     * The store did not start the upload. A refusal (a 4xx, an open breaker) started nothing: the
+     * row goes. A timeout or an outage may have started it unseen: the uploads at the key no row
+     * names are aborted with the row, or, when the store cannot tell now, the reaper does it once
+     * the row's start window is over.
+     */
+    private Uni<Void> startFailed(MultipartUpload row, Throwable failure) {
+        return (ResilientProvider.temporary(failure) ? leftovers.abort(row, null) : forgetStarting(row))
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> forgetStarting(MultipartUpload row) {
+        return Panache.withTransaction(() -> uploads.deleteStarting(row.tenantId, row.id)).replaceWithVoid();
     }
 
     /**
@@ -229,7 +275,7 @@ public class MultipartUploadService {
                     .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
                     .onFailure(failure -> !(failure instanceof ServiceException)).recoverWithUni(failure -> endedMeanwhile(row, failure))
                     .chain(() -> artifactService.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
-                    .call(() -> leftovers.abortUnusable(tenantId, artifactId)); // other uploads of the variant, now unusable
+                    .call(() -> leftovers.abortUnusable(tenantId, artifactId, row.id)); // other uploads of the variant, now unusable
         });
     }
 
@@ -290,7 +336,7 @@ public class MultipartUploadService {
     /** The tenant's upload, which clients know of, and its variant as it is now (null when gone); else 404. */
     private Uni<Found> withVariant(String tenantId, String artifactId, String uploadId) {
         return Panache.withSession(() -> uploads.findOwned(tenantId, artifactId, uploadId)
-                .chain(row -> row == null || row.streamed() ? Uni.createFrom().<Found>nullItem()
+                .chain(row -> row == null || !row.started() ? Uni.createFrom().<Found>nullItem()
                         : variants.findOwned(tenantId, artifactId, row.variant).map(current -> new Found(row, current))))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchUpload);
     }

@@ -88,7 +88,8 @@ public class ReaperStatements {
             ON CONFLICT (provider, storage_key) DO NOTHING""";
 
     /**
-     * Multipart uploads past their expiry, leased to this replica like tombstones; {@code completed}
+     * Multipart uploads past their expiry (a starting one's is the end of its start window, V12),
+     * leased to this replica like tombstones; {@code completed}
      * when the variant names the bytes the upload completed (its row kept only for a retried complete).
      */
     private static final String CLAIM_EXPIRED_MULTIPARTS = """
@@ -97,11 +98,10 @@ public class ReaperStatements {
                   ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
             WHERE m.id = due.id
             RETURNING m.id, m.tenant_id, m.artifact_id, m.variant, m.provider, m.storage_key, m.provider_upload_id,
+                m.streamed, m.created_at,
                 m.provider_upload_id IS NOT NULL AND EXISTS (SELECT 1 FROM artifact_variants v
                     WHERE v.tenant_id = m.tenant_id AND v.artifact_id = m.artifact_id AND v.name = m.variant
                       AND v.status = 'AVAILABLE' AND v.storage_key = m.storage_key) AS completed""";
-
-    private static final String FORGET_MULTIPART = "DELETE FROM multipart_uploads WHERE id = $1";
 
     @Inject
     Pool database;
@@ -168,7 +168,10 @@ public class ReaperStatements {
                         }))));
     }
 
-    /** An expired multipart upload, and whether it is the one that completed its variant (nothing left to abort). */
+    /**
+     * An expired multipart upload, and whether it wrote the version its variant names: the one that
+     * completed it (nothing left to abort) or another one started for that version (its parts are).
+     */
     public record ExpiredMultipart(MultipartUpload upload, boolean completed) {
     }
 
@@ -186,15 +189,12 @@ public class ReaperStatements {
                         upload.provider = row.getString("provider");
                         upload.storageKey = row.getString("storage_key");
                         upload.providerUploadId = row.getString("provider_upload_id");
+                        upload.streamed = row.getBoolean("streamed");
+                        upload.createdAt = row.getOffsetDateTime("created_at").toInstant();
                         claimed.add(new ExpiredMultipart(upload, row.getBoolean("completed")));
                     }
                     return claimed;
                 });
-    }
-
-    /** Forgets the row of an upload the store no longer holds. */
-    public Uni<Void> forgetMultipart(String id) {
-        return database.preparedQuery(FORGET_MULTIPART).execute(Tuple.of(id)).replaceWithVoid();
     }
 
     private static Uni<String[]> lockedIds(SqlConnection conn, String lock, Instant before, int limit) {

@@ -266,6 +266,7 @@ public class StreamedUpload {
         row.variant = variant.name;
         row.provider = target;
         row.storageKey = written.toString();
+        row.streamed = true;
         row.providerUploadId = null; // the store has not answered it yet; the reaper aborts every upload at the key
         row.size = variant.size;
         row.partSize = variant.size;

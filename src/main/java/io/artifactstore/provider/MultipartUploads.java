@@ -53,4 +53,10 @@ public interface MultipartUploads {
      * streamed itself, recorded before the store answered the upload's id, that a crash cut short.
      */
     Uni<Void> abortAllAt(StorageKey key);
+
+    /**
+     * The ids of the uploads the store holds at exactly {@code key}, for a client's start a crash cut
+     * short: its upload is the one no record names. A store whose uploads name no key answers none.
+     */
+    Uni<List<String>> uploadsAt(StorageKey key);
 }

@@ -241,6 +241,11 @@ public final class ResilientProvider implements StorageProvider {
         public Uni<Void> abortAllAt(StorageKey key) {
             return guarded("multipart-abort", () -> multipart.abortAllAt(key));
         }
+
+        @Override
+        public Uni<java.util.List<String>> uploadsAt(StorageKey key) {
+            return guarded("multipart-list", () -> multipart.uploadsAt(key));
+        }
     }
 
     /**
@@ -248,7 +253,7 @@ public final class ResilientProvider implements StorageProvider {
      * temporary. Only these are retried and count against the breaker; anything else (a missing
      * object, a refusal, an open breaker) is the caller's business.
      */
-    static boolean temporary(Throwable failure) {
+    public static boolean temporary(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return cause instanceof TimeoutException || (cause instanceof StoreFailure f && f.temporary());
     }

@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
 import io.artifactstore.core.StorageKey;
+import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.resilience.ProviderRegistry;
@@ -35,6 +36,7 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -155,6 +157,55 @@ class MultipartCrashWindowsTest {
     }
 
     @Test
+    void aStartCutShortAfterTheStoreStartedItIsAbortedByTheReaperAndNoOtherUploadOfItsVariant() {
+        byte[] data = randomBytes(5 * MIB + 1000);
+        String id = create(token, videoRequest(data)).getString("artifact.id");
+        String kept = start(id); // another upload of the variant, at the same key: it must survive
+        Map<String, String> keptRow = uploadRow(kept);
+        StorageKey key = StorageKey.parse(keptRow.get("storage_key"));
+
+        // The crash: the row written before the store's start, the start done, its id never recorded; ten minutes ago.
+        String lost = s3Multipart().startMultipart(key, "video/mp4", data.length).await().atMost(Duration.ofSeconds(30));
+        insertStarting(Ulid.next(), kept, Instant.now().minus(Duration.ofMinutes(10)));
+        // And a start in flight now: its row written, the store's upload started, the id not recorded yet.
+        String inFlight = Ulid.next();
+        insertStarting(inFlight, kept, Instant.now());
+        String inFlightUpload = s3Multipart().startMultipart(key, "video/mp4", data.length).await().atMost(Duration.ofSeconds(30));
+
+        // A starting upload counts among the variant's four: two more may start, not three.
+        start(id);
+        start(id);
+        as(token).post("/api/v1/artifacts/{id}/multipart", id).then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.containsString("4 multipart uploads open"));
+        List<String> before = storeUploadIds(id);
+        assertThat(before).hasSize(5).contains(lost, inFlightUpload, keptRow.get("provider_upload_id"));
+
+        // While a start may be in flight at the key, its upload cannot be told from the lost one: nothing is aborted.
+        reaper.reapDue(Instant.now()).await().atMost(Duration.ofSeconds(60));
+        assertThat(storeUploadIds(id)).containsExactlyInAnyOrderElementsOf(before);
+
+        // The start in flight records its id; the next round after the lease aborts exactly the lost upload.
+        database.preparedQuery("UPDATE multipart_uploads SET provider_upload_id = $1, expires_at = $2 WHERE id = $3")
+                .execute(Tuple.of(inFlightUpload, Instant.now().plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC), inFlight))
+                .await().atMost(Duration.ofSeconds(10));
+        Instant afterLease = Instant.now().plus(ExpiryReaper.LEASE).plus(Duration.ofMinutes(1));
+        awaitTrue("the lost upload aborted", () -> {
+            reaper.reapDue(afterLease).await().atMost(Duration.ofSeconds(60));
+            return !storeUploadIds(id).contains(lost);
+        });
+        assertThat(storeUploadIds(id)).containsExactlyInAnyOrderElementsOf(before.stream().filter(u -> !u.equals(lost)).toList());
+        assertThat(rows("SELECT count(*) FROM multipart_uploads WHERE artifact_id = $1 AND provider_upload_id IS NULL", id))
+                .as("the starting row forgotten").isZero();
+        assertThat(events(id, "expire")).as("the abort recorded").isEqualTo(1);
+
+        // The recorded upload still completes.
+        complete(id, kept, putParts(id, kept, data)).then().statusCode(200)
+                .body("status", equalTo("AVAILABLE")).body("variants[0].sha256", equalTo(sha256(data)));
+        assertThat(download(id)).isEqualTo(data);
+        assertThat(storeUploads(id)).as("the others aborted as the variant moved on").isEmpty();
+    }
+
+    @Test
     void aStreamedUploadCutShortIsRecordedAndTheReaperAbortsItsParts() throws Exception {
         int size = 2 * StreamingProfile.PART_SIZE + 12_345; // S3 multipart: the first part is sent while the body streams
         byte[] data = randomBytes(size);
@@ -264,6 +315,25 @@ class MultipartCrashWindowsTest {
     private static List<MultipartUpload> storeUploads(String artifactId) {
         return s3().listMultipartUploads(r -> r.bucket(S3TestResource.BUCKET)).join().uploads().stream()
                 .filter(upload -> upload.key().contains(artifactId)).toList();
+    }
+
+    private static List<String> storeUploadIds(String artifactId) {
+        return storeUploads(artifactId).stream().map(MultipartUpload::uploadId).toList();
+    }
+
+    /**
+     * A row as a start writes it before the store starts its upload (no store id), of the variant and
+     * key of {@code likeUpload}, written at {@code createdAt}, its start window five minutes long.
+     */
+    private void insertStarting(String uploadId, String likeUpload, Instant createdAt) {
+        database.preparedQuery("""
+                        INSERT INTO multipart_uploads (id, tenant_id, artifact_id, variant, provider, storage_key, provider_upload_id,
+                            size, part_size, part_count, created_at, expires_at)
+                        SELECT $1, tenant_id, artifact_id, variant, provider, storage_key, NULL, size, part_size, part_count, $2, $3
+                        FROM multipart_uploads WHERE id = $4""")
+                .execute(Tuple.of(uploadId, createdAt.atOffset(ZoneOffset.UTC),
+                        createdAt.plus(Duration.ofMinutes(5)).atOffset(ZoneOffset.UTC), likeUpload))
+                .await().atMost(Duration.ofSeconds(10));
     }
 
     private static long storeObjects(String artifactId) {

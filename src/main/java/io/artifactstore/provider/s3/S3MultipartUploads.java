@@ -130,25 +130,29 @@ final class S3MultipartUploads implements MultipartUploads {
                 .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND)).recoverWithNull();
     }
 
+    /** Aborts what {@link #uploadsAt} lists. */
+    @Override
+    public Uni<Void> abortAllAt(StorageKey key) {
+        return uploadsAt(key).chain(ids -> ids.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(ids.stream().map(id -> abortMultipart(key, id)).toList()).andFailFast().replaceWithVoid());
+    }
+
     /**
-     * Lists the uploads under the key's name and aborts those at exactly that key, a page at a time
+     * Lists the uploads under the key's name, keeping those at exactly that key, a page at a time
      * (ListMultipartUploads answers at most 1,000 a page).
      */
     @Override
-    public Uni<Void> abortAllAt(StorageKey key) {
-        return abortAllFrom(objectKey.apply(key), key, null, null);
+    public Uni<List<String>> uploadsAt(StorageKey key) {
+        return uploadsFrom(objectKey.apply(key), null, null, new ArrayList<>());
     }
 
-    private Uni<Void> abortAllFrom(String name, StorageKey key, String keyMarker, String uploadIdMarker) {
+    private Uni<List<String>> uploadsFrom(String name, String keyMarker, String uploadIdMarker, List<String> found) {
         return S3StorageProvider.call(() -> client.listMultipartUploads(r -> r.bucket(settings.bucket()).prefix(name)
                         .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
                 .chain(page -> {
-                    List<Uni<Void>> aborts = page.uploads().stream().filter(upload -> name.equals(upload.key()))
-                            .map(upload -> abortMultipart(key, upload.uploadId())).toList();
-                    Uni<Void> aborted = aborts.isEmpty() ? Uni.createFrom().voidItem()
-                            : Uni.join().all(aborts).andFailFast().replaceWithVoid();
+                    page.uploads().stream().filter(upload -> name.equals(upload.key())).forEach(upload -> found.add(upload.uploadId()));
                     boolean more = Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null;
-                    return more ? aborted.chain(() -> abortAllFrom(name, key, page.nextKeyMarker(), page.nextUploadIdMarker())) : aborted;
+                    return more ? uploadsFrom(name, page.nextKeyMarker(), page.nextUploadIdMarker(), found) : Uni.createFrom().item(found);
                 });
     }
 
