@@ -308,8 +308,20 @@ public class MultipartUploadService {
                         return Uni.createFrom().failure(ServiceException.conflict("The multipart upload was aborted while it was"
                                 + " being completed: the artifact was deleted or the variant got a new ticket"));
                     }
-                    return Uni.createFrom().failure(failure);
+                    return takenByParallelComplete(failure) ? assembledBefore(started, failure).onFailure()
+                            .transform(notYet -> ServiceException.conflict("Another complete of this multipart upload is running;"
+                                    + " complete again to get its outcome")) : Uni.createFrom().failure(failure);
                 });
+    }
+
+    /**
+     * A store that lost the upload or refused its assembly while the variant still waits for it: a
+     * parallel complete of the same upload took it (S3 ends an upload with its first complete). That
+     * complete's object, once there, passes the checks like this one's; until then, the caller's 409.
+     */
+    private static boolean takenByParallelComplete(Throwable failure) {
+        return StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND) || StoreFailure.is(failure, StoreFailure.Kind.REFUSED)
+                || StoreFailure.is(failure, StoreFailure.Kind.INVALID);
     }
 
     /** The sha256 declared for the version the upload writes (the variant's or its replacement's), if any. */
