@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -40,8 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Caps the TCP connections of both ports (README, Configuration reference, {@code artifact-store.connections.*}):
- * in total and per client address; a connection that does not send its first request head within
- * {@code head-timeout} is closed, and so is one whose request body is still arriving
+ * in total and per client address; a connection that does not send a complete request head within
+ * {@code head-timeout} (of being accepted, or of the first byte of a later head on a kept-alive connection) is closed,
+ * and so is one whose request body is still arriving
  * {@code api.body-timeout} (plus a grace for the route's own 408, {@link UnreadBodies}) after its head:
  * the backstop for bodies read before any handler of ours runs (the management port's body handler).
  * Each connection holds a socket and buffers whatever it sends, so without a cap a client that opens
@@ -125,6 +127,7 @@ public class ConnectionLimits {
             Gate.Deadlines deadlines = channel.attr(DEADLINES).get();
             if (deadlines != null) {
                 deadlines.headArrived();
+                ctx.addEndHandler(ended -> deadlines.answered());
             }
         }
         ctx.next();
@@ -225,22 +228,35 @@ public class ConnectionLimits {
          * One connection's head and body deadlines; on its event loop only. It sits first in the pipeline
          * and hooks {@link Decoded} in behind Vert.x's HTTP decoder as soon as there is one: at once, or
          * once the first bytes have shown the connection is HTTP/1 (Vert.x's h2c sniffing). A first
-         * request decoded before that is seen by {@link #admit}'s route instead.
+         * request decoded before that is seen by {@link #admit}'s route instead. Once an answer has ended
+         * and no later request head has been decoded, the head deadline runs again for the next one.
          */
         final class Deadlines extends ChannelInboundHandlerAdapter {
+            private ChannelHandlerContext connection;
             private ScheduledFuture<?> head;
             private ScheduledFuture<?> body;
             private boolean hooked;
+            /** Request heads decoded and not yet answered: more than one when a client pipelines. */
+            private int unanswered;
+            /** Every answer has ended: the next head's deadline starts with its first byte, idling is the idle timeout's. */
+            private boolean nextHeadDue;
 
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                head = ctx.executor().schedule(() -> late(ctx, lateHeads), headTimeoutMillis, TimeUnit.MILLISECONDS);
+                connection = ctx;
+                awaitHead();
                 hook(ctx);
                 ctx.fireChannelActive();
             }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object message) {
+                if (nextHeadDue) {
+                    nextHeadDue = false;
+                    if (head == null) {
+                        awaitHead();
+                    }
+                }
                 ctx.fireChannelRead(message);
                 if (!hooked) {
                     hook(ctx);
@@ -264,6 +280,42 @@ public class ConnectionLimits {
             void headArrived() {
                 cancel(head);
                 head = null;
+                nextHeadDue = false;
+            }
+
+            /**
+             * A request's answer has ended (or failed): on an HTTP/1 connection that waits for no other
+             * answer, the next request head is due within the head timeout of its first byte, like the
+             * first one of the connection's opening. A kept-alive connection that sends nothing is left
+             * to the idle timeout: closing idle pooled connections sooner than a proxy's upstream
+             * keep-alive would make the proxy reuse closed ones.
+             */
+            void answered() {
+                if (!connection.executor().inEventLoop()) {
+                    connection.executor().execute(this::answered);
+                    return;
+                }
+                if (!hooked) {
+                    hook(connection); // a first request answered while its bytes were still being read in
+                }
+                unanswered = Math.max(0, unanswered - 1); // a first request decoded before the hook was not counted
+                if (hooked && unanswered == 0 && head == null && connection.channel().isActive()) {
+                    nextHeadDue = true;
+                }
+            }
+
+            private void awaitHead() {
+                head = connection.executor().schedule(this::headDue, headTimeoutMillis, TimeUnit.MILLISECONDS);
+            }
+
+            /** An answer still leaving the service is no late head: whether its reader keeps up is {@link SlowReaders}' to judge. */
+            private void headDue() {
+                ChannelOutboundBuffer out = connection.channel().unsafe().outboundBuffer();
+                if (out != null && out.totalPendingWriteBytes() > 0 && connection.channel().isActive()) {
+                    awaitHead();
+                } else {
+                    late(connection, lateHeads);
+                }
             }
 
             /** Sees each request as decoded: its head, and the end of its body. */
@@ -278,6 +330,7 @@ public class ConnectionLimits {
                 public void channelRead(ChannelHandlerContext ctx, Object message) {
                     if (message instanceof HttpRequest request) {
                         headArrived();
+                        unanswered++;
                         if (hasBody(request) && !StreamedBodies.matches(request.method().name(), request.uri())) {
                             body = ctx.executor().schedule(() -> late(connection, lateBodies), bodyTimeoutMillis, TimeUnit.MILLISECONDS);
                         }

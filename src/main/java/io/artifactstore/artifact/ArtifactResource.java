@@ -3,8 +3,10 @@ package io.artifactstore.artifact;
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.QueryParams;
 import io.artifactstore.api.ServiceException;
+import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Ids;
+import io.artifactstore.provider.PacedBody;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.security.Caller;
 import io.artifactstore.security.CurrentTenant;
@@ -43,6 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 
 /** The artifact endpoints of CONTRACT §3: HTTP in, one service call, HTTP out. */
@@ -71,6 +74,9 @@ public class ArtifactResource {
 
     @Inject
     StreamedUpload streamed;
+
+    @Inject
+    ArtifactStoreConfig config;
 
     @Inject
     IdempotentCalls idempotent;
@@ -139,7 +145,8 @@ public class ArtifactResource {
                     + " computed on the way and checked against the declared one; the variant is AVAILABLE when the call"
                     + " answers. Without Content-Length: 411; above the declared size: 413. The request's Content-Type is not"
                     + " used: the declared one is stored. A body cut short"
-                    + " stores nothing and leaves the variant PENDING. A provider that fails midway answers 503: send"
+                    + " stores nothing and leaves the variant PENDING; so does one that stalls (less than artifact-store.uploads.min-rate"
+                    + " over uploads.rate-window while the service waits for bytes): 408. A provider that fails midway answers 503: send"
                     + " the bytes again. With an Idempotency-Key, the request is told apart by its path, variant and"
                     + " Content-Length, not by its bytes: a replay answers without reading the body. Role: artifacts.write.")
     @RequestBody(required = true, description = "Exactly the declared size in bytes",
@@ -162,19 +169,22 @@ public class ArtifactResource {
         HttpProblems.closeWhenAnsweredEarly(ctx);
         HttpServerRequest request = ctx.request();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        Caller caller = tenant.caller();
+        String artifactId = Ids.require("id", id);
+        String name = variantName(variant);
+        Long declaredLength = contentLength(length);
         // The body is read only once the service subscribes, after the variant and its target are settled;
         // a client that asked to wait (Expect: 100-continue, as curl -T does) is told to send it only then.
-        Multi<ByteBuffer> body = io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti()
+        // It is paced like a signed PUT, counting only the time the writer waits for bytes (README "Operations").
+        Multi<ByteBuffer> body = PacedBody.of(io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti(),
+                        config.uploads(), ctx.vertx(), Clock.systemUTC(), declaredLength == null ? Long.MAX_VALUE : declaredLength,
+                        Long.MAX_VALUE)
                 .onSubscription().invoke(() -> {
                     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
                         request.response().writeContinue();
                     }
                 })
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
-        Caller caller = tenant.caller();
-        String artifactId = Ids.require("id", id);
-        String name = variantName(variant);
-        Long declaredLength = contentLength(length);
         // The bytes are not hashed (they may be gigabytes, and a replay must not read them): the declared headers stand for them.
         return idempotent.run(caller.tenantId(), idempotencyKey, "PUT", "/api/v1/artifacts/" + artifactId + "/content", "variant=" + name,
                 () -> ("content-length: " + declaredLength).getBytes(java.nio.charset.StandardCharsets.US_ASCII),

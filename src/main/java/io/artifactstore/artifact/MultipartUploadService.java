@@ -320,8 +320,7 @@ public class MultipartUploadService {
      * complete's object, once there, passes the checks like this one's; until then, the caller's 409.
      */
     private static boolean takenByParallelComplete(Throwable failure) {
-        return StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND) || StoreFailure.is(failure, StoreFailure.Kind.REFUSED)
-                || StoreFailure.is(failure, StoreFailure.Kind.INVALID);
+        return StoreFailure.is(failure, StoreFailure.Kind.NOT_FOUND) || StoreFailure.is(failure, StoreFailure.Kind.REFUSED);
     }
 
     /** The sha256 declared for the version the upload writes (the variant's or its replacement's), if any. */

@@ -303,10 +303,11 @@ public class StreamedUpload {
                 .onFailure().recoverWithNull();
     }
 
-    /** The verdict of each upload that reached a provider, as complete counts its own. */
+    /** The verdict of each upload that reached a provider, as complete counts its own; a body that stalled is refused. */
     private void count(Variant variant, String provider, Throwable failure) {
         String outcome = failure == null ? UploadCounters.COMPLETED
-                : failure instanceof ServiceException e && e.status() < 500 || clientLeft(failure) ? UploadCounters.REJECTED
+                : failure instanceof ServiceException e && e.status() < 500 || clientLeft(failure)
+                        || StoreFailure.is(failure, StoreFailure.Kind.STALLED) ? UploadCounters.REJECTED
                 : UploadCounters.ERROR;
         uploads.count(variant.key().type(), provider, outcome);
     }

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leaves no connection waiting for that body: the answer says {@code Connection: close} and the
  * connection closes right after (not at the 60 s idle timeout). A body that stalls where no route of
  * ours can see it (the management port reads bodies first) is ended by the connection's body deadline,
- * and a connection that never completes its first head by {@code connections.head-timeout}. {@code FloodIT} does the same by the
+ * and a connection that does not complete a head by {@code connections.head-timeout}: its first, or the
+ * next one on a kept-alive connection. {@code FloodIT} does the same by the
  * thousand against the packaged jar.
  */
 @QuarkusTest
@@ -60,6 +61,41 @@ class UnreadBodiesTest {
             assertThat(half.closedByServer(timeout.plusSeconds(10))).isTrue();
             assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(timeout.minusMillis(500));
         }
+    }
+
+    @Test
+    void aLaterHeadOnAKeptAliveConnectionIsHeldToTheHeadTimeoutToo() {
+        Duration timeout = ConfigProvider.getConfig().getValue("artifact-store.connections.head-timeout", Duration.class);
+        int api = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (RawHttp apiPort = RawHttp.open(api); RawHttp management = RawHttp.open(Management.port())) {
+            assertKeptAlive(apiPort, "GET /api/v1/artifacts", 401);
+            assertKeptAlive(management, "GET /q/health/live", 200);
+            Instant start = Instant.now();
+            apiPort.send("GET /api/v1/artifacts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthoriz");
+            management.send("GET /q/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAcce");
+            assertThat(apiPort.closedByServer(timeout.plusSeconds(10))).as("API port").isTrue();
+            assertThat(management.closedByServer(Duration.ofSeconds(5))).as("management port").isTrue();
+            assertThat(Duration.between(start, Instant.now())).isGreaterThanOrEqualTo(timeout.minusMillis(500));
+        }
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionIsLeftToTheIdleTimeout() throws InterruptedException {
+        Duration timeout = ConfigProvider.getConfig().getValue("artifact-store.connections.head-timeout", Duration.class);
+        int api = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        try (RawHttp apiPort = RawHttp.open(api)) {
+            assertKeptAlive(apiPort, "GET /api/v1/artifacts", 401);
+            // A proxy's pooled connection idles between requests: the head deadline starts with the next head's first byte.
+            Thread.sleep(timeout.plusSeconds(2).toMillis());
+            assertKeptAlive(apiPort, "GET /api/v1/artifacts", 401);
+        }
+    }
+
+    /** A whole request, answered on a connection that stays open for the next one. */
+    private static void assertKeptAlive(RawHttp client, String requestLine, int status) {
+        RawHttp.Response answer = client.send(requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read(Duration.ofSeconds(20));
+        assertThat(answer.status()).as(requestLine).isEqualTo(status);
+        assertThat(answer.header("Connection")).as(requestLine).isNotEqualTo("close");
     }
 
     private static void assertAnsweredAndClosed(int port, String requestLine, int status) {

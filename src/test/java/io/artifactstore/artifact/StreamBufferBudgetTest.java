@@ -64,6 +64,7 @@ class StreamBufferBudgetTest {
         public Map<String, String> getConfigOverrides() {
             Map<String, String> settings = new HashMap<>(new StreamingProfile().getConfigOverrides());
             settings.put("artifact-store.uploads.stream-buffer-budget", "10M");
+            settings.put("artifact-store.uploads.rate-window", "60s"); // its holding uploads pause on purpose, for seconds
             return settings;
         }
     }

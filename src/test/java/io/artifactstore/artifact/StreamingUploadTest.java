@@ -4,6 +4,7 @@ import io.artifactstore.resilience.ProviderMonitor;
 import io.artifactstore.security.Roles;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.RawHttp;
+import io.artifactstore.testing.S3ProxyServer;
 import io.artifactstore.testing.S3TestResource;
 import io.artifactstore.testing.SignedUrlClient;
 import io.artifactstore.testing.Tokens;
@@ -21,6 +22,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -169,6 +174,58 @@ class StreamingUploadTest {
             assertThat(storedFiles(type.equals("image") ? localRootPath() : s3Data(), id)).as(type).isEmpty();
         }
         assertThat(incomingFiles()).isEmpty();
+    }
+
+    @Test
+    void aBodyThatStallsIsEndedWith408WithinTheRateWindowAndLeavesNothingBehind() {
+        for (String type : new String[] {"image", "video"}) {
+            int size = type.equals("image") ? 4 * 1024 * 1024 : MULTIPART;
+            String provider = type.equals("image") ? "local" : S3TestResource.PROVIDER;
+            String id = create(type, type.equals("image") ? "image/png" : "video/mp4", size, null).getString("artifact.id");
+            double refusedBefore = uploads(type, provider, "rejected");
+            try (RawHttp raw = RawHttp.open(RestAssured.port)) {
+                raw.send(head(id, "Content-Length: " + size));
+                raw.send(randomBytes(size / 2 + 1024 * 1024)); // S3: a whole part sent, the next one begun
+                Instant stalled = Instant.now();
+                RawHttp.Response answer = raw.read(Duration.ofSeconds(30));
+                // A window of waiting, plus up to a second until the next check; the rest is slack for a busy machine.
+                assertThat(Duration.between(stalled, Instant.now())).as(type)
+                        .isLessThan(StreamingProfile.RATE_WINDOW.plusSeconds(3));
+                assertThat(answer.status()).as(answer.body()).isEqualTo(408);
+                assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(answer.header("Connection")).isEqualTo("close");
+                assertThat(raw.closedByServer(Duration.ofSeconds(5))).isTrue();
+            }
+            await(type + " upload refused", () -> uploads(type, provider, "rejected") > refusedBefore);
+            given().auth().oauth2(writer).get("/api/v1/artifacts/{id}", id).then().statusCode(200)
+                    .body("variants[0].status", equalTo("PENDING"));
+            assertThat(storedFiles(type.equals("image") ? localRootPath() : s3Data(), id)).as(type).isEmpty();
+        }
+        assertThat(incomingFiles()).isEmpty();
+    }
+
+    @Test
+    void aProviderThatIsSlowerThanTheRateWindowDoesNotEndTheUpload() throws Exception {
+        byte[] data = randomBytes(MULTIPART);
+        String id = create("video", "video/mp4", data.length, sha256(data)).getString("artifact.id");
+        try (RawHttp raw = RawHttp.open(RestAssured.port)) {
+            raw.send(head(id, "Content-Length: " + data.length));
+            raw.send(Arrays.copyOfRange(data, 0, 1024 * 1024));
+            await("the multipart upload started on the store, the body flowing", () -> storeUploads(id) > 0);
+            // The store stops taking bytes, so the service stops reading them: the client waits, through no fault of its own.
+            S3TestResource.server().pause();
+            CompletableFuture<Void> rest;
+            try {
+                rest = CompletableFuture.runAsync(() -> raw.send(Arrays.copyOfRange(data, 1024 * 1024, data.length)), RACERS);
+                sleep(StreamingProfile.RATE_WINDOW.multipliedBy(3).toMillis());
+            } finally {
+                S3TestResource.server().resume();
+            }
+            RawHttp.Response answer = raw.read(Duration.ofSeconds(60));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            rest.get();
+        }
+        assertThat(download(id)).isEqualTo(data);
     }
 
     @Test
@@ -355,6 +412,18 @@ class StreamingUploadTest {
     private double uploads(String type, String provider, String outcome) {
         return metrics.find("artifact_store_uploads_total").tags("type", type, "provider", provider, "outcome", outcome)
                 .counter().count();
+    }
+
+    /** The multipart uploads S3Proxy holds under the artifact's keys, as its ListMultipartUploads answers. */
+    private static long storeUploads(String artifactId) {
+        try (S3AsyncClient s3 = S3AsyncClient.builder().endpointOverride(URI.create(S3TestResource.server().endpoint()))
+                .region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
+                .build()) {
+            return s3.listMultipartUploads(r -> r.bucket(S3TestResource.BUCKET)).join().uploads().stream()
+                    .filter(upload -> upload.key().contains(artifactId)).count();
+        }
     }
 
     private Path localRootPath() {

@@ -90,6 +90,36 @@ public final class S3ProxyServer {
         }
     }
 
+    /**
+     * Freezes the server (SIGSTOP): its port still accepts connections and bytes up to the socket
+     * buffers, but nothing is read or answered until {@link #resume()}, as a store that has become slow.
+     */
+    public synchronized void pause() {
+        signal("-STOP");
+    }
+
+    /** Lets a {@link #pause() paused} server run on (SIGCONT). */
+    public synchronized void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        if (process == null) {
+            throw new IllegalStateException("S3Proxy is not running");
+        }
+        try {
+            int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill " + signal + " failed with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void awaitPort(boolean open) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {

@@ -5,6 +5,7 @@ import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.StoreFailure.Kind;
+import io.artifactstore.provider.PacedBody;
 import io.artifactstore.provider.StorageProviders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -126,11 +127,8 @@ public class LocalStorageRoutes {
 
     /** The body, ended as STALLED when it stalls, trickles or outlives its URL (artifact-store.uploads.*). */
     private Multi<io.vertx.mutiny.core.buffer.Buffer> paced(Target target, long size, Multi<io.vertx.mutiny.core.buffer.Buffer> body) {
-        ArtifactStoreConfig.Uploads limits = config.uploads();
-        long windowMillis = Math.max(1, limits.rateWindow().toMillis());
-        long minBytesPerWindow = limits.minRate().asLongValue() * windowMillis / 1000;
-        long deadlineMillis = target.fields().expires() * 1000 + limits.expiryGrace().toMillis();
-        return new PacedBody(body, vertx.getDelegate(), target.provider().clock(), size, minBytesPerWindow, windowMillis, deadlineMillis);
+        long deadlineMillis = target.fields().expires() * 1000 + config.uploads().expiryGrace().toMillis();
+        return PacedBody.of(body, config.uploads(), vertx.getDelegate(), target.provider().clock(), size, deadlineMillis);
     }
 
     private void download(RoutingContext ctx) {
