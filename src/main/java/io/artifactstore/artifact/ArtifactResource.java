@@ -81,6 +81,9 @@ public class ArtifactResource {
     @Inject
     IdempotentCalls idempotent;
 
+    @Inject
+    Clock clock;
+
     @POST
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Create an artifact, or a variant of one, and get its upload ticket",
@@ -177,7 +180,7 @@ public class ArtifactResource {
         // a client that asked to wait (Expect: 100-continue, as curl -T does) is told to send it only then.
         // It is paced like a signed PUT, counting only the time the writer waits for bytes (README "Operations").
         Multi<ByteBuffer> body = PacedBody.of(io.vertx.mutiny.core.http.HttpServerRequest.newInstance(request).toMulti(),
-                        config.uploads(), ctx.vertx(), Clock.systemUTC(), declaredLength == null ? Long.MAX_VALUE : declaredLength,
+                        config.uploads(), ctx.vertx(), clock, declaredLength == null ? Long.MAX_VALUE : declaredLength,
                         Long.MAX_VALUE)
                 .onSubscription().invoke(() -> {
                     if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
