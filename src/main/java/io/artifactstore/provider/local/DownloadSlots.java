@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,10 +21,9 @@ public class DownloadSlots {
     /** Downloads end, or are dropped by the stall check, within a few seconds of a full house. */
     static final long RETRY_AFTER_SECONDS = 5;
 
-    private final ConcurrentHashMap<String, AtomicInteger> perUrl = new ConcurrentHashMap<>();
+    private final BoundedCounts perUrl;
     private final AtomicInteger inUse = new AtomicInteger();
     private final int max;
-    private final int maxPerUrl;
 
     @Inject
     DownloadSlots(ArtifactStoreConfig config, MeterRegistry metrics) {
@@ -34,25 +32,19 @@ public class DownloadSlots {
 
     DownloadSlots(int max, int maxPerUrl, MeterRegistry metrics) {
         this.max = max;
-        this.maxPerUrl = maxPerUrl;
+        this.perUrl = new BoundedCounts(maxPerUrl);
         Gauge.builder("artifact_store_downloads_in_progress", inUse, AtomicInteger::get)
                 .description("Signed GETs of local providers sending their bytes").register(metrics);
     }
 
     /** Takes a slot for one download of the URL with this signature; release it exactly once. */
     Slot acquire(String signature) {
-        AtomicInteger onUrl = perUrl.compute(signature, (url, count) -> {
-            AtomicInteger counter = count == null ? new AtomicInteger() : count;
-            counter.incrementAndGet();
-            return counter;
-        });
-        if (onUrl.get() > maxPerUrl) {
-            leave(signature);
+        if (!perUrl.tryTake(signature)) {
             throw StoreFailure.unavailable("Too many downloads of this URL in progress", RETRY_AFTER_SECONDS);
         }
         if (inUse.incrementAndGet() > max) {
             inUse.decrementAndGet();
-            leave(signature);
+            perUrl.release(signature);
             throw StoreFailure.unavailable("Too many downloads in progress", RETRY_AFTER_SECONDS);
         }
         return new Slot(signature);
@@ -60,10 +52,6 @@ public class DownloadSlots {
 
     int inUse() {
         return inUse.get();
-    }
-
-    private void leave(String signature) {
-        perUrl.computeIfPresent(signature, (url, count) -> count.decrementAndGet() == 0 ? null : count);
     }
 
     final class Slot {
@@ -77,7 +65,7 @@ public class DownloadSlots {
         void release() {
             if (released.getAndIncrement() == 0) {
                 inUse.decrementAndGet();
-                leave(signature);
+                perUrl.release(signature);
             }
         }
     }

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,16 +26,15 @@ public class UploadSlots {
 
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inUse = new AtomicInteger();
-    /** Slots in use per tenant; a tenant leaves the map when its last upload ends. */
-    private final Map<String, Integer> perTenant = new ConcurrentHashMap<>();
+    /** Slots in use per tenant. */
+    private final BoundedCounts perTenant;
     private final int max;
-    private final int maxPerTenant;
     private final long retryAfterSameObject;
 
     @Inject
     UploadSlots(ArtifactStoreConfig config, MeterRegistry metrics) {
         this.max = config.uploads().maxConcurrent();
-        this.maxPerTenant = config.uploads().maxConcurrentPerTenant().orElse(Math.max(1, max / 4));
+        this.perTenant = new BoundedCounts(config.uploads().maxConcurrentPerTenant().orElse(Math.max(1, max / 4)));
         // The object's current upload either finishes or is ended by the rate check within one window.
         this.retryAfterSameObject = Math.max(1, config.uploads().rateWindow().toSeconds());
         Gauge.builder("artifact_store_uploads_in_progress", inUse, AtomicInteger::get)
@@ -48,34 +46,17 @@ public class UploadSlots {
         if (!busy.add(object)) {
             throw StoreFailure.busy("Another upload to this URL is in progress", retryAfterSameObject);
         }
-        if (!takeTenantSlot(tenant)) {
+        if (!perTenant.tryTake(tenant)) {
             busy.remove(object);
             throw StoreFailure.unavailable("Too many uploads of this tenant in progress", RETRY_AFTER_FULL_SECONDS);
         }
         if (inUse.incrementAndGet() > max) {
             inUse.decrementAndGet();
-            releaseTenantSlot(tenant);
+            perTenant.release(tenant);
             busy.remove(object);
             throw StoreFailure.unavailable("Too many uploads in progress", RETRY_AFTER_FULL_SECONDS);
         }
         return new Slot(tenant, object);
-    }
-
-    private boolean takeTenantSlot(String tenant) {
-        boolean[] taken = {false};
-        perTenant.compute(tenant, (t, used) -> {
-            int n = used == null ? 0 : used;
-            if (n >= maxPerTenant) {
-                return used;
-            }
-            taken[0] = true;
-            return n + 1;
-        });
-        return taken[0];
-    }
-
-    private void releaseTenantSlot(String tenant) {
-        perTenant.computeIfPresent(tenant, (t, used) -> used <= 1 ? null : used - 1);
     }
 
     int inUse() {
@@ -95,7 +76,7 @@ public class UploadSlots {
         void release() {
             if (released.getAndIncrement() == 0) {
                 inUse.decrementAndGet();
-                releaseTenantSlot(tenant);
+                perTenant.release(tenant);
                 busy.remove(object);
             }
         }
