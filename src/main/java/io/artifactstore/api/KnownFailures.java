@@ -1,14 +1,15 @@
 package io.artifactstore.api;
 
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.StoreFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The answer clients get for a failure that is not a {@link ServiceException}: a {@link StoreFailure}
- * by its kind (the one table from kinds to HTTP statuses), an outage as {@link Outages} sees it, or
- * nothing, for a bug, which then is an opaque 500.
+ * The answer clients get for a failure that is not a {@link ServiceException}: a {@link DomainFailure}
+ * or a {@link StoreFailure} by its kind (the one table from kinds to HTTP statuses), an outage as
+ * {@link Outages} sees it, or nothing, for a bug, which then is an opaque 500.
  */
 @ApplicationScoped
 public class KnownFailures {
@@ -28,7 +29,27 @@ public class KnownFailures {
         if (cause instanceof ServiceException answered) {
             return answered;
         }
+        if (cause instanceof DomainFailure f) {
+            return answer(f);
+        }
         return cause instanceof StoreFailure f ? answer(f) : outages.classify(cause);
+    }
+
+    private static ServiceException answer(DomainFailure failure) {
+        String detail = failure.getMessage();
+        return switch (failure.kind()) {
+            case INVALID -> failure.field() == null ? ServiceException.badRequest(detail)
+                    : ServiceException.invalidField(failure.field(), detail);
+            case NOT_FOUND -> ServiceException.notFound(detail);
+            case CONFLICT, NOT_UPLOADED, EXPIRED, IN_PROGRESS -> ServiceException.conflict(detail);
+            case LENGTH_REQUIRED -> new ServiceException(411, "Length Required", detail);
+            case TOO_LARGE -> ServiceException.tooLarge(detail);
+            case UNSUPPORTED_TYPE -> ServiceException.unsupportedMediaType(detail);
+            case REJECTED_CONTENT -> ServiceException.unprocessable(detail);
+            case OVER_QUOTA -> new ServiceException(507, "Insufficient Storage", detail);
+            case FORBIDDEN -> new ServiceException(403, "Forbidden", detail);
+            case UNAVAILABLE -> ServiceException.unavailable(detail, failure.retryAfterSeconds() == null ? 1 : failure.retryAfterSeconds());
+        };
     }
 
     private ServiceException answer(StoreFailure failure) {
