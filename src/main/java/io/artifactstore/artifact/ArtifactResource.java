@@ -1,5 +1,7 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.ArtifactFilter;
+import io.artifactstore.records.Status;
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.QueryParams;
 import io.artifactstore.api.ServiceException;

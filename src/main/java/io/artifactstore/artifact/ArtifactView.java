@@ -1,5 +1,8 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.Artifact;
+import io.artifactstore.records.Status;
+import io.artifactstore.records.Variant;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import java.time.Instant;

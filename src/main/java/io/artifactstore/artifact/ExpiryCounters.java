@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.ReaperStatements;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;

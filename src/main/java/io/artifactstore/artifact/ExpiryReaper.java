@@ -1,5 +1,8 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.ArtifactStatements;
+import io.artifactstore.records.MultipartUpload;
+import io.artifactstore.records.ReaperStatements;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;
@@ -38,7 +41,7 @@ public class ExpiryReaper {
     private static final Logger LOG = Logger.getLogger(ExpiryReaper.class);
     static final int BATCH = 100;
     /** The subject of the reaper's changes in the audit trail: system:expiry-reaper. */
-    static final String SUBJECT = "expiry-reaper";
+    public static final String SUBJECT = ReaperStatements.SUBJECT;
     /** How long a claimed multipart upload is left to the replica that claimed it. */
     static final Duration LEASE = Duration.ofMinutes(5);
     /** Object deletes in flight at once per reaper: each also takes a database connection. */

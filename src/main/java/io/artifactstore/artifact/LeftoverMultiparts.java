@@ -1,5 +1,8 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.MultipartUpload;
+import io.artifactstore.records.MultipartUploadRepository;
+import io.artifactstore.records.VariantRepository;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.provider.MultipartUploads;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.Status;
 import io.artifactstore.core.Ids;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.Variant;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -1,5 +1,13 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.Artifact;
+import io.artifactstore.records.ArtifactRepository;
+import io.artifactstore.records.MultipartUpload;
+import io.artifactstore.records.MultipartUploadRepository;
+import io.artifactstore.records.Status;
+import io.artifactstore.records.Tombstone;
+import io.artifactstore.records.Variant;
+import io.artifactstore.records.VariantRepository;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.ArtifactStatements;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.smallrye.mutiny.Multi;

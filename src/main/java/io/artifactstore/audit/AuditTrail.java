@@ -75,7 +75,7 @@ public class AuditTrail {
     }
 
     /** Records the events through {@code client} (a transaction's connection, so they commit with its change), in one statement. */
-    public Uni<Void> recordAll(SqlClient client, List<AuditEvent> events) {
+    public static Uni<Void> recordAll(SqlClient client, List<AuditEvent> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

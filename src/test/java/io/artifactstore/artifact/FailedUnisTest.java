@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.ArtifactFilter;
 import io.artifactstore.security.Caller;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.ArtifactType;

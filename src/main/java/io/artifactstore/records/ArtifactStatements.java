@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.audit.AuditTrail;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -29,7 +29,7 @@ public class Tombstone {
     @Column(name = "sweep_at", nullable = false)
     public Instant sweepAt;
 
-    static Tombstone of(Variant variant, Instant sweepAt) {
+    public static Tombstone of(Variant variant, Instant sweepAt) {
         Tombstone tombstone = new Tombstone();
         tombstone.provider = variant.provider;
         tombstone.storageKey = variant.storageKey;

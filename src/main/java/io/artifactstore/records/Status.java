@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 /**
  * Status of an artifact and of each of its variants: bytes are awaited, verified and readable, never

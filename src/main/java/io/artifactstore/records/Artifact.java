@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import io.artifactstore.core.ArtifactType;
 import jakarta.persistence.Column;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
@@ -29,6 +29,9 @@ import java.util.List;
  */
 @ApplicationScoped
 public class ReaperStatements {
+
+    /** The subject of the reaper's changes in the audit trail: system:expiry-reaper. */
+    public static final String SUBJECT = "expiry-reaper";
 
     private static final String LOCK_ARTIFACTS_WITH_EXPIRED_UPLOADS = """
             SELECT a.id FROM artifacts a
@@ -160,7 +163,7 @@ public class ReaperStatements {
                         .call(() -> conn.preparedQuery(DELETE_ARTIFACTS).execute(Tuple.of(ids)).chain(rows -> {
                             List<AuditEvent> deleted = new ArrayList<>();
                             for (Row row : rows) {
-                                deleted.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), ExpiryReaper.SUBJECT),
+                                deleted.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), SUBJECT),
                                         AuditAction.EXPIRE, row.getString("id"), null, now)
                                         .withDetail("intermediate artifact outlived artifact-store.lifecycle.intermediate-ttl: deleted"));
                             }
@@ -229,7 +232,7 @@ public class ReaperStatements {
     /** Tombstones the versions an expiry let go of and records each one's expiry, in the batch's transaction. */
     private Uni<Void> release(SqlConnection conn, List<Released> versions, Instant now, String why) {
         return bury(conn, versions).chain(() -> audit.recordAll(conn, versions.stream()
-                .map(v -> AuditEvent.succeeded(Caller.system(v.tenantId(), ExpiryReaper.SUBJECT), AuditAction.EXPIRE,
+                .map(v -> AuditEvent.succeeded(Caller.system(v.tenantId(), SUBJECT), AuditAction.EXPIRE,
                         v.artifactId(), v.variant(), now).withDetail(why))
                 .toList()));
     }

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import io.artifactstore.core.StorageKey;
 import jakarta.persistence.Column;
@@ -83,12 +83,36 @@ public class Variant {
     @Column(name = "replacement_expires_at")
     public Instant replacementExpiresAt;
 
+    /** A detached copy: a transition changes the copy, never the state it started from. */
+    public Variant copy() {
+        Variant c = new Variant();
+        c.tenantId = tenantId;
+        c.artifactId = artifactId;
+        c.name = name;
+        c.status = status;
+        c.provider = provider;
+        c.storageKey = storageKey;
+        c.contentType = contentType;
+        c.size = size;
+        c.sha256 = sha256;
+        c.createdAt = createdAt;
+        c.completedAt = completedAt;
+        c.uploadExpiresAt = uploadExpiresAt;
+        c.replacementProvider = replacementProvider;
+        c.replacementKey = replacementKey;
+        c.replacementContentType = replacementContentType;
+        c.replacementSize = replacementSize;
+        c.replacementSha256 = replacementSha256;
+        c.replacementExpiresAt = replacementExpiresAt;
+        return c;
+    }
+
     public boolean hasReplacement() {
         return replacementKey != null;
     }
 
     /** The pending replacement as a detached, PENDING variant of its own: what its upload must match. */
-    Variant replacement() {
+    public Variant replacement() {
         Variant r = new Variant();
         r.tenantId = tenantId;
         r.artifactId = artifactId;
@@ -105,7 +129,7 @@ public class Variant {
     }
 
     /** Records {@code pending} as this variant's replacement, in place of any earlier one. */
-    void replaceWith(Variant pending) {
+    public void replaceWith(Variant pending) {
         replacementProvider = pending.provider;
         replacementKey = pending.storageKey;
         replacementContentType = pending.contentType;
@@ -115,7 +139,7 @@ public class Variant {
     }
 
     /** The verified replacement becomes the variant's version, on {@code provider} at {@code storageKey}. */
-    void swapInReplacement(String provider, String storageKey, String verifiedSha256, Instant now) {
+    public void swapInReplacement(String provider, String storageKey, String verifiedSha256, Instant now) {
         this.provider = provider;
         this.storageKey = storageKey;
         this.contentType = replacementContentType;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.records;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -23,7 +23,7 @@ public class MultipartUpload {
      * timeout, retries and queue); a start that took longer is refused, and the reaper takes the row
      * for a crash (README "Large uploads: multipart").
      */
-    static final Duration START_WINDOW = Duration.ofMinutes(5);
+    public static final Duration START_WINDOW = Duration.ofMinutes(5);
 
     @Id
     public String id;
@@ -69,7 +69,7 @@ public class MultipartUpload {
     @Column(name = "expires_at", nullable = false)
     public Instant expiresAt;
 
-    io.artifactstore.core.StorageKey key() {
+    public io.artifactstore.core.StorageKey key() {
         return io.artifactstore.core.StorageKey.parse(storageKey);
     }
 
@@ -77,12 +77,12 @@ public class MultipartUpload {
      * Whether this upload may still write the variant: the variant is pending on the version it was
      * started for, or available with that version as its pending replacement.
      */
-    boolean usableFor(Variant current) {
+    public boolean usableFor(Variant current) {
         return started() && writes(current);
     }
 
     /** Whether this row's key is the version the variant awaits: pending on it, or available with it as its replacement. */
-    boolean writes(Variant current) {
+    public boolean writes(Variant current) {
         if (current == null) {
             return false;
         }
@@ -94,12 +94,12 @@ public class MultipartUpload {
      * Whether the variant's verified version is the one this upload wrote: its complete got through,
      * and a retry of it answers the variant as it is (README "Large uploads: multipart").
      */
-    boolean completedFor(Variant current) {
+    public boolean completedFor(Variant current) {
         return current != null && started() && current.status == Status.AVAILABLE && storageKey.equals(current.storageKey);
     }
 
     /** A client's upload the store started and whose id is recorded: the only kind a client can use. */
-    boolean started() {
+    public boolean started() {
         return !streamed && providerUploadId != null;
     }
 
@@ -107,17 +107,17 @@ public class MultipartUpload {
      * A client's upload recorded before the store started it, whose id is not recorded (yet): the
      * start is in flight, or a crash or a failed abort cut it short (V12).
      */
-    boolean starting() {
+    public boolean starting() {
         return !streamed && providerUploadId == null;
     }
 
     /** Whether a start may still be in flight for this row at {@code now}: it is starting, and younger than the window. */
-    boolean mayStillStart(Instant now) {
+    public boolean mayStillStart(Instant now) {
         return starting() && createdAt.plus(START_WINDOW).isAfter(now);
     }
 
     /** The size of part {@code n}: the part size, but the last part holds what is left. */
-    long sizeOfPart(int n) {
+    public long sizeOfPart(int n) {
         return n < partCount ? partSize : size - (long) (partCount - 1) * partSize;
     }
 }

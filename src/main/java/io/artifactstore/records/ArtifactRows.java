@@ -1,0 +1,77 @@
+package io.artifactstore.records;
+
+import io.artifactstore.core.ArtifactType;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import java.util.Map;
+
+import static io.artifactstore.records.Rows.instant;
+import static io.artifactstore.records.Rows.utc;
+
+/** The statements of table {@code artifacts}; every one names the tenant. */
+public final class ArtifactRows {
+
+    static final String COLUMNS = "id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at";
+
+    private static final String LOCK = "SELECT " + COLUMNS + " FROM artifacts WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
+
+    private static final String INSERT = "INSERT INTO artifacts (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+    private static final String UPDATE_STATUS = "UPDATE artifacts SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
+
+    private static final String DELETE = "DELETE FROM artifacts WHERE tenant_id = $1 AND id = $2";
+
+    private final SqlClient client;
+
+    ArtifactRows(SqlClient client) {
+        this.client = client;
+    }
+
+    /**
+     * The tenant's artifact, its row locked until the transaction ends, or null. Every change of an
+     * artifact takes this lock first (README "Immutable bytes, race-free records").
+     */
+    public Uni<Artifact> lock(String tenantId, String id) {
+        return Rows.first(client, LOCK, Tuple.of(tenantId, id), ArtifactRows::of);
+    }
+
+    public Uni<Void> insert(Artifact artifact) {
+        return Rows.execute(client, INSERT, values(artifact));
+    }
+
+    /** Writes the artifact's status and update time. */
+    public Uni<Void> updateStatus(Artifact artifact) {
+        return Rows.execute(client, UPDATE_STATUS, Tuple.of(artifact.tenantId, artifact.id, artifact.status.name(),
+                utc(artifact.updatedAt)));
+    }
+
+    /** Deletes the artifact's row, and with it its variants' rows (ON DELETE CASCADE). */
+    public Uni<Void> delete(Artifact artifact) {
+        return Rows.execute(client, DELETE, Tuple.of(artifact.tenantId, artifact.id));
+    }
+
+    static Artifact of(Row row) {
+        Artifact a = new Artifact();
+        a.id = row.getString("id");
+        a.tenantId = row.getString("tenant_id");
+        a.type = ArtifactType.valueOf(row.getString("type"));
+        a.boardId = row.getString("board_id");
+        a.status = Status.valueOf(row.getString("status"));
+        a.filename = row.getString("filename");
+        JsonObject metadata = (JsonObject) row.getValue("metadata");
+        a.metadata = metadata == null ? Map.of() : metadata.getMap();
+        a.createdAt = instant(row, "created_at");
+        a.updatedAt = instant(row, "updated_at");
+        return a;
+    }
+
+    static Tuple values(Artifact a) {
+        return Tuple.tuple().addString(a.id).addString(a.tenantId).addString(a.type.name()).addString(a.boardId)
+                .addString(a.status.name()).addString(a.filename).addValue(new JsonObject(a.metadata))
+                .addOffsetDateTime(utc(a.createdAt)).addOffsetDateTime(utc(a.updatedAt));
+    }
+}
