@@ -32,6 +32,10 @@ public final class Changes {
         return new TombstoneRows(client);
     }
 
+    public MultipartRows multiparts() {
+        return new MultipartRows(client);
+    }
+
     /** Records the event in this transaction: it commits or rolls back with the change. */
     public Uni<Void> audit(AuditEvent event) {
         return AuditTrail.recordAll(client, List.of(event));
