@@ -3,8 +3,8 @@
 # throwaway PostgreSQL cluster, S3Proxy, signing keys and tokens, the service (start, wait, stop),
 # fixtures, and wrk and JFR runs. Each step is a function the script calls, so a script reads as its
 # own sequence of steps (README, Benchmarks). Everything listens on loopback only.
-# The caller sets `set -euo pipefail` and the ports: S3_PORT, PG_PORT; a service's management port is
-# its HTTP port + 4.
+# The caller sets `set -euo pipefail`, the ports S3_PORT and PG_PORT (a service's management port is
+# its HTTP port + 4), and AUTH (the Authorization header) once it has a token.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
