@@ -3,118 +3,36 @@
 # Builds the prod jar, starts PostgreSQL, S3Proxy, nginx (the ceiling reference) and the service,
 # mints RS256 tokens with openssl, runs wrk scenarios and prints a table; the table is also written
 # to bench/results/, with a JFR breakdown of where the CPU goes on the two hottest API paths.
-# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 JAVA_OPTS="-XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError" by default; BIG_UPLOAD=0 skips the 2 GiB uploads, ONLY_BIG=1 runs only them)
+# The setup these steps share with bench/ab.sh lives in bench/lib/setup.sh.
+# Usage: bench/run.sh   (DURATION=15s CONNECTIONS=32 WARMUP=20s JAVA_OPTS="-XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError" by default;
+#        BIG_UPLOAD=0 skips the 2 GiB uploads, ONLY_BIG=1 runs only them; ONLY=regex runs only the scenarios,
+#        profiles and board walk whose names match; MAVEN_ARGS=-o builds offline)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx96m -XX:+ExitOnOutOfMemoryError}
+source "$(dirname "$0")/lib/setup.sh"
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-PORT=${PORT:-18080}; S3_PORT=$((PORT + 1)); NGINX_PORT=$((PORT + 2)); PG_PORT=$((PORT + 3)); MANAGEMENT_PORT=$((PORT + 4))
-WORK=$(mktemp -d /tmp/artifact-store-bench.XXXXXX)
-PIDS=()
+PORT=${PORT:-18080}; S3_PORT=$((PORT + 1)); NGINX_PORT=$((PORT + 2)); PG_PORT=$((PORT + 3))
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -n "${PG_BIN:-}" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need wrk || ! need nginx || ! need jq || ! need python3 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "Installing wrk, nginx, jq, python3 and PostgreSQL (Debian packages)..."
-  apt-get update -qq && apt-get install -y -qq wrk nginx-light jq python3 postgresql >/dev/null
-fi
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
+work_dir artifact-store-bench
+require_tools nginx:nginx-light
 echo "Building the prod jar and staging S3Proxy..."
-./mvnw -q -B -DskipTests package dependency:copy@stage-s3proxy >/dev/null
-
-# --- PostgreSQL: a throwaway cluster owned by the postgres user -------------------------------
-chmod 755 "$WORK"   # nginx workers (nobody) read the stored files
-mkdir -p "$WORK/pg" && chown postgres "$WORK" "$WORK/pg"
-runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U bench >/dev/null
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" \
-  -o "-p $PG_PORT -k $WORK -c max_connections=200 -c shared_buffers=256MB -c synchronous_commit=on" start >/dev/null
-psql() { command psql -q -h "$WORK" -p "$PG_PORT" -U bench -d postgres "$@"; }
-
-# --- S3Proxy -----------------------------------------------------------------------------------
-mkdir -p "$WORK/s3"
-cat > "$WORK/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$S3_PORT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=bench
-s3proxy.credential=bench-secret-key
-jclouds.provider=filesystem-nio2
-jclouds.identity=bench
-jclouds.credential=bench-secret-key
-jclouds.filesystem.basedir=$WORK/s3
-PROPS
-java -Xmx512m -jar target/s3proxy/s3proxy.jar --properties "$WORK/s3proxy.properties" >"$WORK/s3proxy.log" 2>&1 &
-PIDS+=($!)
-
-# --- Keys and tokens ---------------------------------------------------------------------------
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2>/dev/null
-openssl rsa -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem" 2>/dev/null
-TOKEN=$(docker/mint-token.sh "$WORK/key.pem" bench bench 7200 artifacts.read,artifacts.write,artifacts.admin)
+build "$ROOT" dependency:copy@stage-s3proxy
+postgres_start -c synchronous_commit=on
+s3proxy_start
+signing_keys
+TOKEN=$(token artifacts.read,artifacts.write,artifacts.admin)
 AUTH="Authorization: Bearer $TOKEN"
-
-# --- The service -------------------------------------------------------------------------------
-mkdir -p "$WORK/app"
-cat > "$WORK/app/bench.properties" <<PROPS
-artifact-store.providers.local.root=$WORK/artifacts
-artifact-store.providers.s3.type=s3
-artifact-store.providers.s3.bucket=bench
-artifact-store.providers.s3.endpoint=http://127.0.0.1:$S3_PORT
-artifact-store.providers.s3.path-style=true
-artifact-store.providers.s3.access-key-id=bench
-artifact-store.providers.s3.secret-access-key=bench-secret-key
-artifact-store.providers.s3.create-bucket=true
-artifact-store.routing.rules[0].name=videos-to-s3
-artifact-store.routing.rules[0].when.types=video
-artifact-store.routing.rules[0].provider=s3
-artifact-store.routing.rules[0].fallbacks=local
-artifact-store.routing.rules[1].name=models-to-s3
-artifact-store.routing.rules[1].when.types=model
-artifact-store.routing.rules[1].provider=s3
-artifact-store.routing.rules[1].fallbacks=local
-PROPS
-(
-  cd "$WORK/app"
-  export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:$PG_PORT/postgres" QUARKUS_DATASOURCE_USERNAME=bench
-  export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/pub.pem" MP_JWT_VERIFY_ISSUER=bench
-  export ARTIFACT_STORE_SIGNING_SECRET=$(openssl rand -base64 48) QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT
-  export ARTIFACT_STORE_PUBLIC_URL="http://127.0.0.1:$PORT" SMALLRYE_CONFIG_LOCATIONS="$WORK/app/bench.properties"
-  exec java $JAVA_OPTS -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$WORK/service.log" 2>&1
-) &
-SERVICE=$!
-PIDS+=($SERVICE)
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null || { echo "service did not start"; tail -20 "$WORK/service.log"; exit 1; }
-SERVICE_PID=$SERVICE   # the subshell exec-ed java: same pid (a pgrep could find another service)
-API="http://127.0.0.1:$PORT/api/v1"
+service_start app "$PORT" "$ROOT" postgres "$JAVA_OPTS"
+service_wait app
+SERVICE=${SERVICE_PID[app]}
+API=$(api app)
 
 # --- Fixtures: stored objects of 1 MiB and 64 MiB, a board of 10,000 artifacts -----------------
-upload() { # type contentType file -> artifact id, after PUT and complete
-  local size created url id
-  size=$(stat -c%s "$3")
-  created=$(curl -sf -X POST "$API/artifacts" -H "$AUTH" -H 'Content-Type: application/json' \
-    -d "{\"type\":\"$1\",\"boardId\":\"fixtures\",\"contentType\":\"$2\",\"size\":$size}")
-  url=$(jq -r .upload.url <<<"$created"); id=$(jq -r .artifact.id <<<"$created")
-  curl -sf -X PUT "$url" -H "Content-Type: $2" --data-binary @"$3" >/dev/null
-  curl -sf -X POST "$API/artifacts/$id/complete" -H "$AUTH" >/dev/null
-  echo "$id"
-}
 head -c $((1024 * 1024)) /dev/urandom >"$WORK/1m.bin"
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$WORK/64m.bin"
-ID_1M=$(upload intermediate application/octet-stream "$WORK/1m.bin")
-ID_64M=$(upload intermediate application/octet-stream "$WORK/64m.bin")
+ID_1M=$(upload "$API" intermediate application/octet-stream "$WORK/1m.bin")
+ID_64M=$(upload "$API" intermediate application/octet-stream "$WORK/64m.bin")
 URL_1M=$(curl -sf "$API/artifacts/$ID_1M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
 URL_64M=$(curl -sf "$API/artifacts/$ID_64M/download-url?expiresIn=7200" -H "$AUTH" | jq -r .url)
 stored_key() { curl -sf "$API/artifacts/$1" -H "$AUTH" | jq -r '.variants[0].key + "/" + .variants[0].version'; }
@@ -138,15 +56,15 @@ http {
   access_log off;
   sendfile on;
   tcp_nopush on;
-  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/artifacts; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/app/artifacts; }
 }
 CONF
+on_exit nginx -c "$WORK/nginx.conf" -s stop
 nginx -c "$WORK/nginx.conf"
 
 # --- Scenarios ---------------------------------------------------------------------------------
-LUA="$ROOT/bench/lua"
-ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
-rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
+ticks() { awk '{print $14 + $15}' "/proc/$SERVICE/stat"; }
+rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVICE/status"; }
 CLK=$(getconf CLK_TCK)
 RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ).txt"
 {
@@ -160,9 +78,10 @@ RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ).txt"
 run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each request uploads n MiB
   local name=$1 conns=$2 url=$3 script=${4:-} out t0 t1 seconds threads=$THREADS
   shift 4 || shift $#
+  wanted "$name" || return 0
   [ "$(basename "${script:-x}")" = cycle.lua ] && threads=$conns   # one connection per thread
   t0=$(ticks); seconds=${DURATION%s}
-  out=$(env WRK_THREADS="$threads" "$@" wrk -t"$threads" -c"$conns" -d"$DURATION" --latency -H "$AUTH" ${script:+-s "$script"} "$url" 2>&1)
+  out=$(load "$threads" "$conns" "$DURATION" "$url" "$script" WRK_THREADS="$threads" "$@")
   t1=$(ticks)
   local rps p50 p99 errors mibs cpu cycles upload_mib
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
@@ -179,9 +98,6 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
   if [ "$errors" != 0 ]; then grep '^statuses:' <<<"$out" | sed 's/^/  /' | tee -a "$RESULT" || true; fi
 }
 
-IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
-VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
-
 upload_request() { # size -> the body of a ticket request for an intermediate artifact of that many bytes
   echo "{\"type\":\"intermediate\",\"boardId\":\"bench\",\"contentType\":\"application/octet-stream\",\"size\":$1}"
 }
@@ -190,7 +106,7 @@ ticket_url() { # size -> the signed PUT URL of a new intermediate artifact of th
 }
 mint_urls() { # size seconds file: signed PUT paths, one per line, for as many tickets as the service issues in that time
   : >"$3"
-  BODY="$(upload_request "$1")" URLS_FILE="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" -H "$AUTH" -s "$LUA/mint.lua" "$API/artifacts" >/dev/null 2>&1
+  load "$THREADS" "$CONNECTIONS" "$2" "$API/artifacts" "$LUA/mint.lua" BODY="$(upload_request "$1")" URLS_FILE="$3" >/dev/null
 }
 
 # 6. 2 GiB uploads, first, while the service's memory is still unused: one signed PUT to the local
@@ -228,18 +144,17 @@ if [ "${BIG_UPLOAD:-1}" != 0 ]; then
 fi
 [ "${ONLY_BIG:-0}" != 0 ] && { echo "results written to $RESULT"; exit 0; }
 
-IMAGE='{"type":"image","boardId":"bench","contentType":"image/png","size":1048576}'
-VIDEO='{"type":"video","boardId":"bench","contentType":"video/mp4","size":10485760}'
 SMALL_FILE='{"type":"intermediate","boardId":"cycle","contentType":"application/octet-stream","size":1048576}'
 
 # Warm-up: let the JIT compile the hot paths first, or the figures measure the compiler.
 echo "warming up (${WARMUP:-20s} per path)..."
 for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-board&limit=100" "$URL_1M"; do
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" "$warm" >/dev/null 2>&1
+  load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "$warm" >/dev/null
 done
-BODY="$IMAGE" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -H "$AUTH" -s "$LUA/post.lua" "$API/artifacts" >/dev/null 2>&1
+load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE" >/dev/null
 mint_urls 1048576 8s "$WORK/warm-urls.txt"
-BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$LUA/put-each.lua" "http://127.0.0.1:$PORT" >/dev/null 2>&1
+load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "http://127.0.0.1:$PORT" "$LUA/put-each.lua" \
+  BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" >/dev/null
 # Every PUT needs a URL of its own (write-once keys, one upload per URL at a time): mint them first.
 mint_urls 1048576 8s "$WORK/urls-1m.txt"
 mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
@@ -257,25 +172,26 @@ run "GET 64 MiB, nginx (ceiling)"       4 "http://127.0.0.1:$NGINX_PORT/$KEY_64M
 run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/urls-1m.txt" UPLOAD_MIB=1
 run "PUT 64 MiB, local signed URL"      4 "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/64m.bin" URLS_FILE="$WORK/urls-64m.txt" UPLOAD_MIB=64
 
-start=$(date +%s%N); cursor=""; pages=0
-while :; do
-  page=$(curl -sf "$API/artifacts?boardId=big-board&limit=100${cursor:+&cursor=$cursor}" -H "$AUTH")
-  pages=$((pages + 1)); cursor=$(jq -r '.nextCursor // empty' <<<"$page")
-  [ -z "$cursor" ] && break
-done
-echo "walk of the 10,000-artifact board: $pages pages in $(( ($(date +%s%N) - start) / 1000000 )) ms, one client" | tee -a "$RESULT"
-echo "peak service RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$SERVICE_PID/status")" | tee -a "$RESULT"
+if wanted "walk of the 10,000-artifact board"; then
+  start=$(date +%s%N); cursor=""; pages=0
+  while :; do
+    page=$(curl -sf "$API/artifacts?boardId=big-board&limit=100${cursor:+&cursor=$cursor}" -H "$AUTH")
+    pages=$((pages + 1)); cursor=$(jq -r '.nextCursor // empty' <<<"$page")
+    [ -z "$cursor" ] && break
+  done
+  echo "walk of the 10,000-artifact board: $pages pages in $(( ($(date +%s%N) - start) / 1000000 )) ms, one client" | tee -a "$RESULT"
+fi
+echo "peak service RSS: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$SERVICE/status")" | tee -a "$RESULT"
 
 # Where the time goes: JFR samples of the service under each hot API path, after the measured runs
 # (the profiler's own overhead stays out of the figures above).
 profile() { # name url [lua script] [ENV=value ...]
-  local name=$1 url=$2 script=${3:-}
+  local name=$1 url=$2 script=${3:-} report
   shift 3 || shift $#
-  jcmd "$SERVICE_PID" JFR.start name=bench settings=profile filename="$WORK/profile.jfr" >/dev/null
-  env "$@" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "$AUTH" ${script:+-s "$script"} "$url" >/dev/null 2>&1
-  jcmd "$SERVICE_PID" JFR.stop name=bench >/dev/null
+  wanted "$name" || return 0
+  report=$(hotspots "$SERVICE" "$WORK/profile.jfr" load "$THREADS" "$CONNECTIONS" "$DURATION" "$url" "$script" "$@")
   echo "where the CPU goes, $name (JFR execution samples):" | tee -a "$RESULT"
-  jfr print --events jdk.ExecutionSample --stack-depth 64 "$WORK/profile.jfr" | python3 bench/hotspots.py | tee -a "$RESULT"
+  echo "$report" | tee -a "$RESULT"
 }
 echo | tee -a "$RESULT"
 profile "upload ticket, local" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
