@@ -400,6 +400,28 @@ class VariantTransitionsTest {
             assertUnchanged(change(() -> available(K1, LONG_GONE), v -> transitions.expireReplacement(v, CUTOFF, NOW)));
             assertUnchanged(change(() -> pending(K1, LONG_GONE), v -> transitions.expireReplacement(v, CUTOFF, NOW)));
         }
+
+        /*
+         * markMissing and a new ticket keep a pending replacement (as the record did before); its
+         * ticket still runs out, and its key must be released then, or its bytes stay for ever.
+         */
+        @Test
+        void theExpiredReplacementOfAVariantFoundMissingIsDroppedToo() {
+            Transition t = change(() -> withReplacement(missing(K1, LONG_GONE), "s3", R1, LONG_GONE),
+                    v -> transitions.expireReplacement(v, CUTOFF, NOW));
+
+            assertChangedTo(t, missing(K1, LONG_GONE));
+            assertThat(t.released()).containsExactly(released("s3", R1, NOW));
+        }
+
+        @Test
+        void theExpiredReplacementOfAVariantTicketedAgainIsDroppedToo() {
+            Transition t = change(() -> withReplacement(pending(K2, LIVE), "s3", R1, LONG_GONE),
+                    v -> transitions.expireReplacement(v, CUTOFF, NOW));
+
+            assertChangedTo(t, pending(K2, LIVE));
+            assertThat(t.released()).containsExactly(released("s3", R1, NOW));
+        }
     }
 
     @Nested
