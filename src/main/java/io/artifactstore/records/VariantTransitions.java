@@ -180,9 +180,13 @@ public class VariantTransitions {
         return Transition.to(current, next, List.of(Released.of(current, now, grace)));
     }
 
-    /** A pending replacement whose ticket stopped writing at or before {@code cutoff} is dropped; the verified version stays. */
+    /**
+     * A pending replacement whose ticket stopped writing at or before {@code cutoff} is dropped; the
+     * version the variant names stays. Whatever the variant's status: one found missing, or ticketed again
+     * since, keeps its replacement, whose key must still be released when its ticket runs out.
+     */
     public Transition expireReplacement(Variant current, Instant cutoff, Instant now) {
-        if (current.status != Status.AVAILABLE || !current.hasReplacement() || current.replacementExpiresAt.isAfter(cutoff)) {
+        if (!current.hasReplacement() || current.replacementExpiresAt.isAfter(cutoff)) {
             return Transition.unchanged(current);
         }
         Variant next = current.copy();
