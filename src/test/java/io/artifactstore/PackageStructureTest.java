@@ -76,9 +76,11 @@ class PackageStructureTest {
 
     @Test
     void providersReportFailureKindsNotHttpStatuses() {
-        noClasses().that().resideInAnyPackage("io.artifactstore.provider..", "io.artifactstore.resilience..")
+        noClasses().that().resideInAnyPackage("io.artifactstore.provider..", "io.artifactstore.resilience..",
+                        "io.artifactstore.security..", "io.artifactstore.routing..")
                 .should().dependOnClassesThat().areAssignableTo(ServiceException.class)
-                .because("providers fail with a StoreFailure kind; only the api package maps kinds to statuses")
+                .because("providers fail with a StoreFailure kind, routing and security with a DomainFailure kind;"
+                        + " only the api package maps kinds to statuses")
                 .check(CLASSES);
     }
 }

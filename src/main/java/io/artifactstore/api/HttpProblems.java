@@ -61,7 +61,7 @@ public class HttpProblems {
         if (failure instanceof ServiceException e) {
             return new Problem("about:blank", e.title(), e.status(), e.getMessage(), instance, e.errors());
         }
-        if (isClientGone(failure)) {
+        if (HangUps.isClientGone(failure)) {
             // Not our failure and nobody left to answer: a client that hangs up mid-upload is routine.
             LOG.debugf("Client went away during %s: %s", instance, causeChain(failure));
             return Problem.of(400, "Bad Request", "The connection closed before the request was complete", instance);
@@ -70,28 +70,6 @@ public class HttpProblems {
         // Exception messages may carry SQL or keys: log only the type chain, with an id the client can quote.
         LOG.errorf("Unexpected failure %s on %s: %s", errorId, instance, causeChain(failure));
         return Problem.of(500, "Internal Server Error", "Unexpected failure; error id " + errorId, instance);
-    }
-
-    /**
-     * The client closed the connection: the failure of reading its request or writing its answer, a
-     * close, a reset or a broken pipe, as the JDK, Netty's native transport or Vert.x words it.
-     */
-    static boolean isClientGone(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException
-                    || (t instanceof java.net.SocketException && !outbound(t))
-                    || (t instanceof java.io.IOException && t.getMessage() != null && (t.getMessage().contains("Connection reset")
-                    || t.getMessage().contains("Broken pipe")))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A connection of ours that could not be made (the database, a store): an outage, never a client's hang-up. */
-    private static boolean outbound(Throwable t) {
-        return t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
-                || t instanceof java.net.PortUnreachableException;
     }
 
     static String causeChain(Throwable e) {

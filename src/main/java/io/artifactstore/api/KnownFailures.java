@@ -35,7 +35,8 @@ public class KnownFailures {
         return cause instanceof StoreFailure f ? answer(f) : outages.classify(cause);
     }
 
-    private static ServiceException answer(DomainFailure failure) {
+    /** The answer to a domain failure: the one table from its kinds to HTTP statuses. */
+    public static ServiceException answer(DomainFailure failure) {
         String detail = failure.getMessage();
         return switch (failure.kind()) {
             case INVALID -> failure.field() == null ? ServiceException.badRequest(detail)

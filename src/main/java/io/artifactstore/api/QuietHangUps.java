@@ -35,7 +35,7 @@ public class QuietHangUps {
     private static boolean loggable(LogRecord record) {
         Throwable thrown = record.getThrown();
         if (thrown != null) {
-            return !HttpProblems.isClientGone(thrown);
+            return !HangUps.isClientGone(thrown);
         }
         String message = record.getMessage();
         return message == null || !(message.contains("Broken pipe") || message.contains("Connection reset"));
@@ -53,7 +53,7 @@ public class QuietHangUps {
         if (failure instanceof VirtualMachineError fatal) {
             throw fatal; // to Vert.x's exception handler, where the process guard halts (README, "Prod mode")
         }
-        if (HttpProblems.isClientGone(failure)) {
+        if (HangUps.isClientGone(failure)) {
             LOG.debugf("Client connection ended: %s", HttpProblems.causeChain(failure));
         } else {
             LOG.warnf("Client connection failed: %s", HttpProblems.causeChain(failure));

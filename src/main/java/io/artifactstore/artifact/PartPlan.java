@@ -1,6 +1,6 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.provider.MultipartUploads;
 
 /**
@@ -16,7 +16,7 @@ record PartPlan(long partSize, int partCount) {
         int maxParts = Math.min(MAX_PARTS, limits.maxParts());
         long partSize = Math.max(limits.minPartSize(), ceilDiv(size, maxParts));
         if (partSize > limits.maxPartSize()) {
-            throw ServiceException.tooLarge("An object of " + size + " bytes does not fit in " + maxParts
+            throw DomainFailure.tooLarge("An object of " + size + " bytes does not fit in " + maxParts
                     + " parts of at most " + limits.maxPartSize() + " bytes on this provider");
         }
         return new PartPlan(partSize, (int) Math.max(1, ceilDiv(size, partSize)));

@@ -1,7 +1,7 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.DomainFailure;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The global budget of heap that streamed uploads hold in part buffers
  * ({@code artifact-store.uploads.stream-buffer-budget}, README "Workers: streaming uploads"): an upload
- * whose buffer does not fit is refused with 503 before its body is read, so parallel uploads cannot
+ * whose buffer does not fit is refused as unavailable (503) before its body is read, so parallel uploads cannot
  * fill the heap one part at a time.
  */
 @Startup // its gauge exists from start-up, at 0
@@ -36,14 +36,14 @@ public class StreamBuffers {
                 .description("Heap held by part buffers of streamed uploads").register(metrics);
     }
 
-    /** Takes {@code bytes} of the budget, or fails with 503; release the reservation exactly when the write has ended. */
+    /** Takes {@code bytes} of the budget, or fails as unavailable; release the reservation exactly when the write has ended. */
     Reservation reserve(long bytes) {
         if (bytes == 0) {
             return NOTHING;
         }
         if (held.addAndGet(bytes) > budget) {
             held.addAndGet(-bytes);
-            throw ServiceException.unavailable("Too many large streamed uploads in progress; try again later", RETRY_AFTER_SECONDS);
+            throw DomainFailure.unavailable("Too many large streamed uploads in progress; try again later", RETRY_AFTER_SECONDS);
         }
         AtomicBoolean released = new AtomicBoolean();
         return () -> {

@@ -1,9 +1,9 @@
 package io.artifactstore.artifact;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.Glob;
 import io.artifactstore.core.Ids;
 import io.artifactstore.core.MediaTypes;
@@ -49,20 +49,20 @@ public class UploadPolicy {
         });
     }
 
-    /** The type of a valid request; otherwise 400 (unknown type), 415 (content type) or 413 (size). */
+    /** The type of a valid request; otherwise an invalid type, an unsupported content type or too large a size. */
     public ArtifactType check(String typeName, String variant, String contentType, long size) {
         ArtifactType type = ArtifactType.fromWireName(typeName).orElseThrow(() ->
-                ServiceException.invalidField("type", "must be one of " + wireNames()));
+                DomainFailure.invalidField("type", "must be one of " + wireNames()));
         Rule variantRule = byVariant.get(variant);
         Rule rule = variantRule != null ? variantRule : byType.get(type);
         String what = variantRule != null ? variant + " variants" : type.wireName() + " artifacts";
         String base = MediaTypes.base(contentType);
         if (rule.globs().stream().noneMatch(allowed -> allowed.matches(base))) {
-            throw ServiceException.unsupportedMediaType("Content type " + base + " is not allowed for " + what
+            throw DomainFailure.of(DomainFailure.Kind.UNSUPPORTED_TYPE, "Content type " + base + " is not allowed for " + what
                     + "; allowed: " + rule.contentTypes());
         }
         if (size > rule.maxSize()) {
-            throw ServiceException.tooLarge(capitalized(what) + " may have at most " + rule.maxSize() + " bytes; declared " + size);
+            throw DomainFailure.tooLarge(capitalized(what) + " may have at most " + rule.maxSize() + " bytes; declared " + size);
         }
         return type;
     }

@@ -6,16 +6,24 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 
 /**
- * The one clock of the lifecycle: record timestamps, ticket expiry, reapers, idempotency and
- * grace periods read the time from the injected {@link Clock}, so tests move time forward instead
- * of sleeping (src/test {@code testing.MovableClock} replaces it). Signatures for external stores
- * keep the real time: a store checks them against its own.
+ * The one clock of the lifecycle: record timestamps, ticket and signed URL expiry, reapers,
+ * idempotency and grace periods read the time from the injected {@link Clock}, so tests move time
+ * forward instead of sleeping (src/test {@code testing.MovableClock} replaces it). A time someone else
+ * checks against their own (an external store's signatures, a token's expiry) reads the
+ * {@link WallClock}. This is the only class that reads the system's clock (README, "Architecture").
  */
 public class ServiceClock {
 
     @Produces
     @Singleton
     Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    @WallClock
+    Clock wallClock() {
         return Clock.systemUTC();
     }
 }

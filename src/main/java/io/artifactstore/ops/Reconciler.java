@@ -4,8 +4,8 @@ import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.security.Caller;
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.ObjectListing;
@@ -49,9 +49,9 @@ public class Reconciler {
     public Uni<ReconcileJob> start(Caller caller, String providerName, String prefix, boolean apply) {
         String tenant = caller.tenantId();
         ResilientProvider provider = providers.find(providerName)
-                .orElseThrow(() -> ServiceException.invalidField("provider", "names no configured provider"));
+                .orElseThrow(() -> DomainFailure.invalidField("provider", "names no configured provider"));
         ObjectListing listing = provider.ability(ObjectListing.class)
-                .orElseThrow(() -> ServiceException.invalidField("provider", "cannot list its objects"));
+                .orElseThrow(() -> DomainFailure.invalidField("provider", "cannot list its objects"));
         ReconcileJob job = new ReconcileJob(Ulid.next(), tenant, providerName, prefix, apply, ReconcileJob.RUNNING,
                 ReconcileJob.Counters.NONE, null, clock.instant(), null);
         AuditEvent started = AuditEvent.succeeded(caller, AuditAction.RECONCILE_START, null, null, job.startedAt())

@@ -1,6 +1,6 @@
 package io.artifactstore.routing;
 
-import io.artifactstore.api.ServiceException;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.resilience.ProviderMonitor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 
 /**
  * Picks the provider that really takes an upload: the routed one while it can, else the first of
- * its fallbacks that can. Only when none can does the client hear of it, as a 503 with Retry-After.
+ * its fallbacks that can. Only when none can does the client hear of it: unavailable, retry after the monitor's next probe.
  */
 @ApplicationScoped
 public class UploadTargets {
@@ -55,7 +55,7 @@ public class UploadTargets {
                 return fallback;
             }
         }
-        throw ServiceException.unavailable("No storage provider can take this upload right now: " + whyNot(route),
+        throw DomainFailure.unavailable("No storage provider can take this upload right now: " + whyNot(route),
                 monitor.retryAfter().toSeconds());
     }
 

@@ -1,7 +1,7 @@
 package io.artifactstore.security;
 
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,7 +30,7 @@ public class CurrentTenant {
         String tenant = claim instanceof String text ? text
                 : claim instanceof JsonString json ? json.getString() : null;
         if (tenant == null || !Ids.isValid(tenant)) {
-            throw new ServiceException(403, "Forbidden", "The token carries no valid tenant");
+            throw DomainFailure.of(DomainFailure.Kind.FORBIDDEN, "The token carries no valid tenant");
         }
         return tenant;
     }

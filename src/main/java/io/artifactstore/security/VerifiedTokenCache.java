@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Checksums;
+import io.artifactstore.core.WallClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 
@@ -33,16 +35,19 @@ public class VerifiedTokenCache {
     }
 
     private final Cache<String, JsonWebToken> verified;
+    /** The verifier's time: a token it would refuse as expired is never served from here. */
+    private final Clock clock;
 
     @Inject
-    public VerifiedTokenCache(ArtifactStoreConfig config, MeterRegistry metrics) {
-        this(config.auth().tokenCache().maxSize(), config.auth().tokenCache().ttl());
+    public VerifiedTokenCache(ArtifactStoreConfig config, MeterRegistry metrics, @WallClock Clock clock) {
+        this(config.auth().tokenCache().maxSize(), config.auth().tokenCache().ttl(), clock);
         if (verified != null) {
             CaffeineCacheMetrics.monitor(metrics, verified, "verified-tokens");
         }
     }
 
-    VerifiedTokenCache(int maxSize, Duration ttl) {
+    VerifiedTokenCache(int maxSize, Duration ttl, Clock clock) {
+        this.clock = clock;
         this.verified = maxSize <= 0 ? null : Caffeine.newBuilder()
                 .maximumSize(maxSize)
                 .expireAfter(Expiry.<String, JsonWebToken>creating((key, token) -> trustFor(token, ttl)))
@@ -67,13 +72,13 @@ public class VerifiedTokenCache {
         return fresh;
     }
 
-    private static Duration trustFor(JsonWebToken token, Duration ttl) {
-        Duration left = Duration.ofSeconds(token.getExpirationTime()).minusMillis(System.currentTimeMillis());
+    private Duration trustFor(JsonWebToken token, Duration ttl) {
+        Duration left = Duration.ofSeconds(token.getExpirationTime()).minusMillis(clock.millis());
         return left.isNegative() ? Duration.ZERO : left.compareTo(ttl) < 0 ? left : ttl;
     }
 
-    private static boolean expired(JsonWebToken token) {
-        return token.getExpirationTime() * 1000 <= System.currentTimeMillis();
+    private boolean expired(JsonWebToken token) {
+        return token.getExpirationTime() * 1000 <= clock.millis();
     }
 
     private static String sha256(String token) {

@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.api.ServiceException;
+import io.artifactstore.api.KnownFailures;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.provider.MultipartUploads;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,6 @@ class PartPlanTest {
     @Test
     void anObjectBeyondTheLargestPartsIsTooLarge() {
         assertThatThrownBy(() -> PartPlan.of((5L << 30) * 10_000 + 1, S3))
-                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.status()).isEqualTo(413));
+                .isInstanceOfSatisfying(DomainFailure.class, e -> assertThat(KnownFailures.answer(e).status()).isEqualTo(413));
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,7 +37,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void aVerifiedTokenIsNotVerifiedAgain() throws Exception {
-        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1));
+        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1), Clock.systemUTC());
         String token = token(Duration.ofMinutes(5));
 
         JsonWebToken first = cache.get(token, this::verify);
@@ -49,7 +50,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void aRefusedTokenIsCheckedEveryTime() throws Exception {
-        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1));
+        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1), Clock.systemUTC());
         String forged = Jwt.issuer("issuer").claim("tenant_id", "acme").expiresIn(Duration.ofMinutes(5))
                 .jws().algorithm(SignatureAlgorithm.RS256).sign(rsaKeyPair().getPrivate());
 
@@ -60,7 +61,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void aCachedTokenIsRefusedOnceItExpires() throws Exception {
-        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1));
+        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1), Clock.systemUTC());
         String token = token(Duration.ofSeconds(2));
         cache.get(token, this::verify);
 
@@ -71,8 +72,20 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
+    void expiryIsJudgedOnTheClockItIsGiven() throws Exception {
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
+        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMinutes(1), later);
+        String token = token(Duration.ofMinutes(5)); // valid for the verifier, expired by the cache's clock
+
+        cache.get(token, this::verify);
+        cache.get(token, this::verify);
+
+        assertEquals(2, verifications.get());
+    }
+
+    @Test
     void theTtlBoundsHowLongATokenIsTrustedWithoutACheck() throws Exception {
-        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMillis(200));
+        VerifiedTokenCache cache = new VerifiedTokenCache(100, Duration.ofMillis(200), Clock.systemUTC());
         String token = token(Duration.ofMinutes(5));
         cache.get(token, this::verify);
 
@@ -84,7 +97,7 @@ class VerifiedTokenCacheTest {
 
     @Test
     void sizeZeroVerifiesEveryRequest() throws Exception {
-        VerifiedTokenCache cache = new VerifiedTokenCache(0, Duration.ofMinutes(1));
+        VerifiedTokenCache cache = new VerifiedTokenCache(0, Duration.ofMinutes(1), Clock.systemUTC());
         String token = token(Duration.ofMinutes(5));
 
         cache.get(token, this::verify);

@@ -27,6 +27,10 @@ public class LocalProviderFactory implements ProviderFactory {
     @Inject
     Vertx vertx;
 
+    /** The service's clock: the provider signs its URLs and checks them itself, on the lifecycle's time. */
+    @Inject
+    Clock clock;
+
     @Override
     public String type() {
         return LocalStorageProvider.TYPE;
@@ -43,7 +47,7 @@ public class LocalProviderFactory implements ProviderFactory {
     public StorageProvider create(String name, Map<String, String> settings) {
         String root = settings.get("root");
         Path rootPath = root == null || root.isBlank() ? ArtifactStoreConfig.defaultLocalRoot() : Path.of(root);
-        LocalStorageProvider provider = new LocalStorageProvider(name, rootPath, stripTrailingSlash(config.publicUrl()), signer, vertx, Clock.systemUTC());
+        LocalStorageProvider provider = new LocalStorageProvider(name, rootPath, stripTrailingSlash(config.publicUrl()), signer, vertx, clock);
         String maxSinglePut = settings.get("max-single-put-size");
         if (maxSinglePut != null) {
             provider.limitSinglePut(new io.quarkus.runtime.configuration.MemorySizeConverter().convert(maxSinglePut).asLongValue());

@@ -1,5 +1,6 @@
 package io.artifactstore.provider.local;
 
+import io.artifactstore.api.HangUps;
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.StorageKey;
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -106,23 +106,13 @@ public class LocalStorageRoutes {
                                 ctx.response().putHeader(HttpHeaders.ETAG, etag(info.sha256())).setStatusCode(200).end();
                             },
                             failure -> {
-                                if (!clientLeft(failure)) {
+                                if (!HangUps.isClientGone(failure)) { // nobody is left to answer
                                     problems.sendAndClose(ctx, failure);
                                 }
                             });
         } catch (RuntimeException e) {
             problems.sendAndClose(ctx, e);
         }
-    }
-
-    /** A client that closed its connection mid-upload is no fault of ours, and there is nobody left to answer. */
-    private static boolean clientLeft(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof HttpClosedException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The body, ended as STALLED when it stalls, trickles or outlives its URL (artifact-store.uploads.*). */

@@ -1,9 +1,11 @@
 package io.artifactstore.provider.s3;
 
+import io.artifactstore.core.WallClock;
 import io.artifactstore.provider.ProviderFactory;
 import io.artifactstore.provider.ProviderSetting;
 import io.artifactstore.provider.StorageProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -31,6 +33,11 @@ import java.util.concurrent.TimeUnit;
 public class S3ProviderFactory implements ProviderFactory {
 
     private static final Logger LOG = Logger.getLogger(S3ProviderFactory.class);
+
+    /** The real time: the store checks our signatures, and the expiry of its credentials, against its own. */
+    @Inject
+    @WallClock
+    Clock clock;
 
     @Override
     public String type() {
@@ -64,13 +71,13 @@ public class S3ProviderFactory implements ProviderFactory {
         SigV4Presigner presigner = new SigV4Presigner(
                 settings.presignEndpoint().orElseGet(() -> SigV4Presigner.awsEndpoint(settings.region())),
                 settings.bucket(), settings.pathStyle(), settings.region(),
-                CachedCredentials.of(name, credentials, Clock.systemUTC()), Clock.systemUTC());
+                CachedCredentials.of(name, credentials, clock), clock);
 
         S3AsyncClient built = client.build();
         if (settings.createBucket()) {
             createBucket(name, settings.bucket(), built);
         }
-        return new S3StorageProvider(name, settings, built, presigner, Clock.systemUTC());
+        return new S3StorageProvider(name, settings, built, presigner, clock);
     }
 
     /** Off by default; failing here does not stop start-up: readiness reports the provider down instead. */

@@ -33,6 +33,9 @@ public class LocalWithoutCopyFactory implements ProviderFactory {
     @Inject
     Vertx vertx;
 
+    @Inject
+    Clock clock;
+
     @Override
     public String type() {
         return TYPE;
@@ -45,13 +48,13 @@ public class LocalWithoutCopyFactory implements ProviderFactory {
 
     @Override
     public StorageProvider create(String name, Map<String, String> settings) {
-        return new WithoutCopy(name, Path.of(settings.get("root")), config.publicUrl(), signer, vertx).prepare();
+        return new WithoutCopy(name, Path.of(settings.get("root")), config.publicUrl(), signer, vertx, clock).prepare();
     }
 
     static final class WithoutCopy extends LocalStorageProvider {
 
-        WithoutCopy(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx) {
-            super(name, root, publicUrl, signer, vertx, Clock.systemUTC());
+        WithoutCopy(String name, Path root, String publicUrl, UrlSigner signer, Vertx vertx, Clock clock) {
+            super(name, root, publicUrl, signer, vertx, clock);
         }
 
         @Override
