@@ -159,6 +159,11 @@ load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "$API/artifacts" "$LUA/post.lua"
 mint_urls 1048576 8s "$WORK/warm-urls.txt"
 load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "http://127.0.0.1:$PORT" "$LUA/each.lua" \
   BODY_FILE="$WORK/1m.bin" CONTENT_TYPE=application/octet-stream URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" >/dev/null
+COMPLETE="complete, 1 KiB image, local"
+if wanted "$COMPLETE"; then
+  pending_uploads app "$(pending_count app "${WARMUP:-20s}")"
+  completes_load app "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" >/dev/null
+fi
 # Every PUT needs a URL of its own (write-once keys, one upload per URL at a time): mint them first.
 mint_urls 1048576 8s "$WORK/urls-1m.txt"
 mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
@@ -166,6 +171,10 @@ mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
 run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
 run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$VIDEO"
 run "download URL"                      "$CONNECTIONS" "$API/artifacts/$ID_1M/download-url"
+# Each complete verifies a variant of its own, ticketed and uploaded first (bench/lib/setup.sh).
+if wanted "$COMPLETE"; then pending_uploads app "$(pending_count app "$DURATION")"; fi
+run "$COMPLETE"                         "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/each.lua" \
+    URLS_FILE="$WORK/app.completes" METHOD=POST TOKEN="$TOKEN"
 run "cycles: ticket, PUT 1 MiB, complete" "$CONNECTIONS" "$API/artifacts" "$LUA/cycle.lua" \
     TOKEN="$TOKEN" BODY="$SMALL_FILE" BODY_FILE="$WORK/1m.bin" UPLOAD_MIB=1
 run "list 10,000-artifact board, 100/page" "$CONNECTIONS" "$API/artifacts?boardId=big-board&limit=100"
