@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Side by side: the API hot paths (upload ticket local and s3, download URL) of an earlier revision (A)
+# Side by side: the API hot paths (upload ticket local and s3, download URL, complete) of an earlier revision (A)
 # and of this work tree (B), both services running at once on one PostgreSQL and one S3Proxy, the
 # scenarios alternated A, B, A, B... so both see the same machine. On a shared machine whose speed
 # drifts by tens of percent within the hour, this is the comparison that means something.
 # The setup it shares with bench/run.sh lives in bench/lib/setup.sh.
 # Usage: bench/ab.sh REVISION [ROUNDS]   (D=10s per scenario, WARMUP=15s per scenario and side, JAVA_OPTS as
-#        bench/run.sh; ONLY=regex runs only the scenarios whose names match; PROFILE=tl|ts|du
+#        bench/run.sh; ONLY=regex runs only the scenarios whose names match; PROFILE=tl|ts|du|co
 #        adds a JFR profile of that scenario on both, written to bench/results/; JAVA_OPTS_A or JAVA_OPTS_B
 #        gives one side options of its own, e.g. a setting: bench/ab.sh HEAD with JAVA_OPTS_A="... -Dkey=value";
 #        SHOW_LOGS=N prints the last N lines of each service's log at the end; MAVEN_ARGS=-o builds offline)
@@ -17,14 +17,17 @@ WARMUP=${WARMUP:-15s}
 PORT=${PORT:-28000}; S3_PORT=$((PORT + 1)); PG_PORT=$((PORT + 3))
 
 # --- The scenarios, in the order each round runs them: a code (for PROFILE), the name in the table,
-#     and a function `load_CODE SIDE DURATION` that puts wrk's report of that load on stdout.
-#     A new scenario is one `scenario` line and its function.
+#     and a function `load_CODE SIDE DURATION` that puts wrk's report of that load on stdout; a
+#     scenario whose requests each need state of their own also has `prepare_CODE SIDE DURATION`,
+#     run before each load, outside its timed window. A new scenario is one `scenario` line and its functions.
 SCENARIOS=()
 declare -A NAME
 scenario() { NAME[$1]=$2; if wanted "$2"; then SCENARIOS+=("$1"); fi; } # code name
 scenario tl "upload ticket, local"; load_tl() { load 2 32 "$2" "$(api "$1")/artifacts" "$LUA/post.lua" BODY="$IMAGE"; }
 scenario ts "upload ticket, s3";    load_ts() { load 2 32 "$2" "$(api "$1")/artifacts" "$LUA/post.lua" BODY="$VIDEO"; }
 scenario du "download URL";         load_du() { load 2 32 "$2" "$(api "$1")/artifacts/${ID[$1]}/download-url"; }
+scenario co "complete";             load_co() { completes_load "$1" 2 32 "$2"; }
+                                 prepare_co() { pending_uploads "$1" "$(pending_count "$1" "$2")"; }
 declare -A ID   # side -> the id of a stored artifact (fixture)
 
 work_dir artifact-store-ab
@@ -49,8 +52,14 @@ for s in a b; do
   ID[$s]=$(upload "$(api $s)" intermediate application/octet-stream "$WORK/4b.bin")
 done
 
+prepare() { # a|b code duration: the scenario's state for a load of that duration, if it needs any
+  if declare -F "prepare_$2" >/dev/null; then "prepare_$2" "$1" "$3"; fi
+}
 measure() { # a|b code [duration] -> req/s (and the count of non-2xx answers, if any)
-  "load_$2" "$1" "${3:-$D}" | awk '/Requests\/sec/ {printf "%.0f", $2} /Non-2xx/ {printf " (%s errors)", $NF}'
+  prepare "$1" "$2" "${3:-$D}" >&2
+  # each.lua's own rate, when the load uses it, is over the time its prepared list lasted.
+  "load_$2" "$1" "${3:-$D}" | awk '/^Requests\/sec/ {rps = $2} /^each:/ {rps = $4 + 0; if (/ran out/) out = " (list ran out)"}
+    /Non-2xx/ {errors = " (" $NF " errors)"} END {printf "%.0f%s%s", rps, errors, out}'
 }
 RESULT="bench/results/$(date -u +%Y-%m-%dT%H%MZ)-ab.txt"
 {
@@ -73,7 +82,8 @@ for sc in "${SCENARIOS[@]}"; do
 done
 if [ -n "${PROFILE:-}" ]; then
   for s in a b; do
-    report=$(hotspots "${SERVICE_PID[$s]}" "$WORK/$s.jfr" measure $s "$PROFILE" 15s)
+    prepare $s "$PROFILE" 15s >&2
+    report=$(hotspots "${SERVICE_PID[$s]}" "$WORK/$s.jfr" "load_$PROFILE" $s 15s)
     echo "where the CPU goes in $s, ${NAME[$PROFILE]}:" | tee -a "$RESULT"
     echo "$report" | tee -a "$RESULT"
   done

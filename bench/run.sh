@@ -83,7 +83,7 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
   t0=$(ticks); seconds=${DURATION%s}
   out=$(load "$threads" "$conns" "$DURATION" "$url" "$script" WRK_THREADS="$threads" "$@")
   t1=$(ticks)
-  local rps p50 p99 errors mibs cpu cycles upload_mib
+  local rps p50 p99 errors mibs cpu cycles each upload_mib
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -91,11 +91,15 @@ run() { # name connections url [lua script] [ENV=value ...]; UPLOAD_MIB=n: each 
   mibs=$(awk '/Transfer\/sec/ {v = $2; if (v ~ /GB/) v *= 1024; else if (v ~ /KB/) v /= 1024; else if (v ~ /B$/ && v !~ /MB/) v /= 1048576; printf "%.0f", v}' <<<"$out")
   cycles=$(awk '/^cycles:/ {print $2}' <<<"$out")
   [ -n "$cycles" ] && rps=$(awk -v c="$cycles" -v s="$seconds" 'BEGIN {printf "%.0f", c / s}')
+  # each.lua's own rate is over the time its prepared list lasted, should it run out before the end.
+  each=$(awk '/^each:/ {printf "%.0f", $4 + 0}' <<<"$out")
+  [ -n "$each" ] && rps=$each
   upload_mib=$(printf '%s\n' "$@" | awk -F= '$1 == "UPLOAD_MIB" {print $2}')
   [ -n "$upload_mib" ] && mibs=$((rps * upload_mib))
   cpu=$(awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$seconds" 'BEGIN {printf "%.0f", 100 * d / clk / s}')
   printf '%-34s %5s %10s %9s %9s %7s %7s %8s %11s\n' "$name" "$conns" "$rps" "$p50" "$p99" "$errors" "$cpu" "$(rss_mib)" "$mibs" | tee -a "$RESULT"
   if [ "$errors" != 0 ]; then grep '^statuses:' <<<"$out" | sed 's/^/  /' | tee -a "$RESULT" || true; fi
+  if grep -q 'the list ran out' <<<"$out"; then echo "  (its prepared list ran out before the end)" | tee -a "$RESULT"; fi
 }
 
 upload_request() { # size -> the body of a ticket request for an intermediate artifact of that many bytes
@@ -153,8 +157,13 @@ for warm in "$API/artifacts/$ID_1M/download-url" "$API/artifacts?boardId=big-boa
 done
 load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE" >/dev/null
 mint_urls 1048576 8s "$WORK/warm-urls.txt"
-load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "http://127.0.0.1:$PORT" "$LUA/put-each.lua" \
-  BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" >/dev/null
+load "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" "http://127.0.0.1:$PORT" "$LUA/each.lua" \
+  BODY_FILE="$WORK/1m.bin" CONTENT_TYPE=application/octet-stream URLS_FILE="$WORK/warm-urls.txt" WRK_THREADS="$THREADS" >/dev/null
+COMPLETE="complete, 1 KiB image, local"
+if wanted "$COMPLETE"; then
+  pending_uploads app "$(pending_count app "${WARMUP:-20s}")"
+  completes_load app "$THREADS" "$CONNECTIONS" "${WARMUP:-20s}" >/dev/null
+fi
 # Every PUT needs a URL of its own (write-once keys, one upload per URL at a time): mint them first.
 mint_urls 1048576 8s "$WORK/urls-1m.txt"
 mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
@@ -162,6 +171,10 @@ mint_urls $((64 * 1024 * 1024)) 2s "$WORK/urls-64m.txt"
 run "upload ticket, local"              "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$IMAGE"
 run "upload ticket, s3"                 "$CONNECTIONS" "$API/artifacts" "$LUA/post.lua" BODY="$VIDEO"
 run "download URL"                      "$CONNECTIONS" "$API/artifacts/$ID_1M/download-url"
+# Each complete verifies a variant of its own, ticketed and uploaded first (bench/lib/setup.sh).
+if wanted "$COMPLETE"; then pending_uploads app "$(pending_count app "$DURATION")"; fi
+run "$COMPLETE"                         "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/each.lua" \
+    URLS_FILE="$WORK/app.completes" METHOD=POST TOKEN="$TOKEN"
 run "cycles: ticket, PUT 1 MiB, complete" "$CONNECTIONS" "$API/artifacts" "$LUA/cycle.lua" \
     TOKEN="$TOKEN" BODY="$SMALL_FILE" BODY_FILE="$WORK/1m.bin" UPLOAD_MIB=1
 run "list 10,000-artifact board, 100/page" "$CONNECTIONS" "$API/artifacts?boardId=big-board&limit=100"
@@ -169,8 +182,10 @@ run "GET 1 MiB, local signed URL"       "$CONNECTIONS" "$URL_1M"
 run "GET 1 MiB, nginx (ceiling)"        "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/$KEY_1M"
 run "GET 64 MiB, local signed URL"      4 "$URL_64M"
 run "GET 64 MiB, nginx (ceiling)"       4 "http://127.0.0.1:$NGINX_PORT/$KEY_64M"
-run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/1m.bin" URLS_FILE="$WORK/urls-1m.txt" UPLOAD_MIB=1
-run "PUT 64 MiB, local signed URL"      4 "http://127.0.0.1:$PORT" "$LUA/put-each.lua" BODY_FILE="$WORK/64m.bin" URLS_FILE="$WORK/urls-64m.txt" UPLOAD_MIB=64
+run "PUT 1 MiB, local signed URL"       "$CONNECTIONS" "http://127.0.0.1:$PORT" "$LUA/each.lua" BODY_FILE="$WORK/1m.bin" \
+    CONTENT_TYPE=application/octet-stream URLS_FILE="$WORK/urls-1m.txt" UPLOAD_MIB=1
+run "PUT 64 MiB, local signed URL"      4 "http://127.0.0.1:$PORT" "$LUA/each.lua" BODY_FILE="$WORK/64m.bin" \
+    CONTENT_TYPE=application/octet-stream URLS_FILE="$WORK/urls-64m.txt" UPLOAD_MIB=64
 
 if wanted "walk of the 10,000-artifact board"; then
   start=$(date +%s%N); cursor=""; pages=0

@@ -4,7 +4,7 @@
 # fixtures, and wrk and JFR runs. Each step is a function the script calls, so a script reads as its
 # own sequence of steps (README, Benchmarks). Everything listens on loopback only.
 # The caller sets `set -euo pipefail`, the ports S3_PORT and PG_PORT (a service's management port is
-# its HTTP port + 4), and AUTH (the Authorization header) once it has a token.
+# its HTTP port + 4), and TOKEN and AUTH (the Authorization header) once it has a token.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -100,7 +100,11 @@ token() { # [role,role...]: a token valid for two hours (roles default as in doc
 service_start() { # name http-port source-dir database java-options: the prod jar of that tree, in $WORK/name
   local name=$1 port=$2 app=$3 database=$4 opts=$5
   mkdir -p "$WORK/$name"
+  # Every load here is one tenant's, up to 32 PUTs at once: its bound on uploads in progress (README,
+  # Configuration reference: a quarter of uploads.max-concurrent, 16) is raised to the whole bound, so the
+  # PUT rows measure uploads, not the 503s of a fairness limit that one tenant alone would hit.
   cat > "$WORK/$name/bench.properties" <<PROPS
+artifact-store.uploads.max-concurrent-per-tenant=64
 artifact-store.providers.local.root=$WORK/$name/artifacts
 artifact-store.providers.s3.type=s3
 artifact-store.providers.s3.bucket=bench-$name
@@ -151,6 +155,51 @@ upload() { # api type content-type file -> artifact id, after ticket, PUT and co
   curl -sf -X PUT "$url" -H "Content-Type: $3" --data-binary @"$4" >/dev/null
   curl -sf -X POST "$1/artifacts/$id/complete" -H "$AUTH" >/dev/null
   echo "$id"
+}
+
+# --- Pending uploads, for the complete scenario ----------------------------------------------------
+# A measured complete verifies stored bytes and turns a PENDING variant AVAILABLE (not the no-op of an
+# AVAILABLE one), so each needs a variant of its own, ticketed and uploaded before the run, outside its
+# timed window. They are what the browser frontend of the README (Browsers: CORS and Uppy) sends:
+# images, routed to `local`, here of 1 KiB (a PNG signature, then random bytes), with no declared
+# sha256; the service checks their size and first bytes.
+PENDING_TICKET='{"type":"image","boardId":"bench","contentType":"image/png","size":1024}'
+pending_uploads() { # name count: $WORK/name.completes, the complete paths of count fresh variants of service name, bytes stored
+  local name=$1 count=$2 tickets="$WORK/$1.tickets" puts="$WORK/$1.puts" minted idle=0 failed
+  [ -f "$WORK/1k.png" ] || { printf '\211PNG\r\n\032\n'; head -c 1016 /dev/urandom; } >"$WORK/1k.png"
+  : >"$tickets"
+  while [ "$(wc -l <"$tickets")" -lt "$count" ]; do
+    minted=$(wc -l <"$tickets")
+    load 2 32 1s "$(api "$name")/artifacts" "$LUA/mint.lua" BODY="$PENDING_TICKET" URLS_FILE="$tickets" >/dev/null
+    # A cold service may answer nothing within a second; one that answers nothing for ten is broken.
+    if [ "$(wc -l <"$tickets")" -gt "$minted" ]; then idle=0; else idle=$((idle + 1)); fi
+    [ "$idle" -lt 10 ] || { echo "service $name issues no tickets" >&2; return 1; }
+  done
+  # One PUT per ticket, 32 at a time; curl numbers the transfers (urlnum) in the order of the tickets.
+  # `Expect:` keeps curl from announcing the body and waiting a second for a 100 Continue; -s silences
+  # failures (counted below), --no-progress-meter the progress bar that -s leaves on in parallel mode.
+  head -n "$count" "$tickets" | awk -v base="http://127.0.0.1:${SERVICE_PORT[$name]}" -v body="$WORK/1k.png" \
+    '{printf "url = \"%s%s\"\nupload-file = \"%s\"\noutput = \"/dev/null\"\n", base, $1, body}' >"$puts"
+  curl -s --no-progress-meter -Z --parallel-max 32 -H 'Content-Type: image/png' -H 'Expect:' -w '%{urlnum} %{http_code}\n' -K "$puts" >"$puts.status" || true
+  # Only the variants whose bytes were stored are completed: every measured complete is a real one.
+  awk 'NR == FNR { if ($2 == 200) ok[$1]; next } (FNR - 1) in ok { print "/api/v1/artifacts/" $2 "/complete?variant=original" }' \
+    "$puts.status" "$tickets" >"$WORK/$name.completes"
+  failed=$(awk '$2 != 200 {n++} END {print n + 0}' "$puts.status")
+  [ "$failed" = 0 ] || echo "pending uploads of $name: $failed of $count PUTs failed ($(awk '$2 != 200 {print $2}' "$puts.status" | sort | uniq -c | xargs))" >&2
+}
+pending_count() { # name duration: how many to prepare for a complete run of that duration on service name
+  # 1.5 times what its last run completed per second (500/s before the first), at least 1,000: a faster
+  # run that outlasts its list still reports a true rate (bench/lua/each.lua), over a shorter time.
+  local rate
+  rate=$(cat "$WORK/$1.complete-rate" 2>/dev/null || echo 500)
+  awk -v rate="$rate" -v seconds="${2%s}" 'BEGIN {n = int(rate * seconds * 1.5); print n < 1000 ? 1000 : n}'
+}
+completes_load() { # name threads connections duration: wrk's report of completing what pending_uploads prepared, each once
+  local out
+  out=$(load "$2" "$3" "$4" "http://127.0.0.1:${SERVICE_PORT[$1]}" "$LUA/each.lua" \
+    URLS_FILE="$WORK/$1.completes" METHOD=POST TOKEN="$TOKEN" WRK_THREADS="$2")
+  awk '/^each:/ {print $4 + 0}' <<<"$out" >"$WORK/$1.complete-rate"   # for pending_count
+  echo "$out"
 }
 
 # --- Load and profiles ----------------------------------------------------------------------------
