@@ -6,6 +6,7 @@ import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Ids;
+import io.artifactstore.idempotency.IdempotentCalls;
 import io.artifactstore.provider.PacedBody;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.security.Caller;

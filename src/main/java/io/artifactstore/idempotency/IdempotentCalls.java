@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.idempotency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,7 @@ import io.artifactstore.api.Problem;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Checksums;
-import io.artifactstore.artifact.IdempotencyKeys.StoredAnswer;
+import io.artifactstore.idempotency.IdempotencyKeys.StoredAnswer;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -196,7 +196,7 @@ public class IdempotentCalls {
         }
     }
 
-    static String fingerprint(String method, String pathAndQuery, byte[] body) {
+    public static String fingerprint(String method, String pathAndQuery, byte[] body) {
         MessageDigest sha256 = Checksums.sha256();
         sha256.update((method + " " + pathAndQuery + "\n").getBytes(StandardCharsets.UTF_8));
         sha256.update(body);
