@@ -27,7 +27,7 @@ class PackageStructureTest {
 
     /** Bottom up: a package may use those before it, never those after it. */
     static final List<String> LAYERS = List.of(
-            "core", "config", "api", "security", "provider", "resilience", "routing", "audit", "records", "artifact", "ops", "dev");
+            "core", "config", "api", "security", "provider", "resilience", "routing", "audit", "records", "idempotency", "artifact", "ops", "dev");
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

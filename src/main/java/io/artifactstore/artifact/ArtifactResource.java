@@ -8,6 +8,8 @@ import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.Ids;
+import io.artifactstore.idempotency.Idempotent;
+import io.artifactstore.idempotency.IdempotentCalls;
 import io.artifactstore.provider.PacedBody;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.security.Caller;
@@ -24,6 +26,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -81,12 +84,10 @@ public class ArtifactResource {
     ArtifactStoreConfig config;
 
     @Inject
-    IdempotentCalls idempotent;
-
-    @Inject
     Clock clock;
 
     @POST
+    @Idempotent
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Create an artifact, or a variant of one, and get its upload ticket",
             description = "Records the variant as PENDING on the provider the routing rules choose and answers the exact"
@@ -107,15 +108,14 @@ public class ArtifactResource {
     @APIResponse(responseCode = "507", ref = "InsufficientStorage", description = "The tenant's quota cannot hold this upload; nothing is recorded.")
     public Uni<Response> create(@Valid @NotNull UploadRequest request,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        Caller caller = tenant.caller();
-        return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts", null, () -> idempotent.canonicalJson(request),
-                () -> service.create(caller, request).map(created -> Response
-                        .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
-                        .entity(created).build()));
+        return service.create(tenant.caller(), request).map(created -> Response
+                .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
+                .entity(created).build());
     }
 
     @POST
     @Path("{id}/complete")
+    @Idempotent
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Complete an upload: verify the stored object and make the variant AVAILABLE",
             description = "Checks the stored object against the declared size (and sha256 where declared). A missing object"
@@ -131,18 +131,16 @@ public class ArtifactResource {
     @APIResponse(responseCode = "422", ref = "UnprocessableContent", description = "The object does not match the declared size or"
             + " sha256, or the Idempotency-Key was used with another request.")
     public Uni<Response> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
-                                  @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                  @QueryParam("variant") @DefaultValue(UploadRequest.DEFAULT_VARIANT) @Parameter(description = VARIANT) String variant,
                                   @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        Caller caller = tenant.caller();
-        String artifactId = Ids.require("id", id);
-        String name = variantName(variant);
-        return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts/" + artifactId + "/complete", "variant=" + name,
-                () -> new byte[0], () -> service.complete(caller, artifactId, name).map(view -> Response.ok(view).build()));
+        return service.complete(tenant.caller(), Ids.require("id", id), variantName(variant))
+                .map(view -> Response.ok(view).build());
     }
 
     @PUT
     @Path("{id}/content")
     @Consumes(MediaType.WILDCARD)
+    @Idempotent
     @RolesAllowed({Roles.WRITE, Roles.ADMIN})
     @Operation(summary = "Upload a pending variant's bytes through the service, and make it AVAILABLE",
             description = "For workers: the body, of exactly the declared size (Content-Length required), streams to the"
@@ -168,7 +166,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "507", ref = "StorageFull", description = "The provider's volume is full; nothing is kept and the"
             + " variant stays PENDING. Send the bytes again once space is freed.")
     public Uni<Response> upload(@PathParam("id") @Parameter(description = "Artifact id") String id,
-                                @QueryParam("variant") @Parameter(description = VARIANT) String variant,
+                                @QueryParam("variant") @DefaultValue(UploadRequest.DEFAULT_VARIANT) @Parameter(description = VARIANT) String variant,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey,
                                 @Context RoutingContext ctx) {
         HttpProblems.closeWhenAnsweredEarly(ctx);
@@ -190,10 +188,7 @@ public class ArtifactResource {
                     }
                 })
                 .map(buffer -> buffer.getDelegate().getByteBuf().nioBuffer());
-        // The bytes are not hashed (they may be gigabytes, and a replay must not read them): the declared headers stand for them.
-        return idempotent.run(caller.tenantId(), idempotencyKey, "PUT", "/api/v1/artifacts/" + artifactId + "/content", "variant=" + name,
-                () -> ("content-length: " + declaredLength).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                () -> streamed.upload(caller, artifactId, name, declaredLength, body).map(view -> Response.ok(view).build()));
+        return streamed.upload(caller, artifactId, name, declaredLength, body).map(view -> Response.ok(view).build());
     }
 
     @GET

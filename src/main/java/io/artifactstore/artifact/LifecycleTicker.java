@@ -2,6 +2,7 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.idempotency.IdempotencyKeyPurge;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;

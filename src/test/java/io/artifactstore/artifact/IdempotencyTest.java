@@ -1,5 +1,7 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.idempotency.IdempotencyKeyPurge;
+import io.artifactstore.idempotency.IdempotentCalls;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.MovableClock;
 import io.artifactstore.testing.RawHttp;

@@ -1,17 +1,18 @@
-package io.artifactstore.artifact;
+package io.artifactstore.idempotency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.artifactstore.api.HttpProblems;
 import io.artifactstore.api.KnownFailures;
 import io.artifactstore.api.Problem;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Checksums;
-import io.artifactstore.artifact.IdempotencyKeys.StoredAnswer;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.artifactstore.idempotency.IdempotencyKeys.StoredAnswer;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
@@ -29,11 +30,12 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The {@code Idempotency-Key} layer of the write endpoints (CONTRACT §3): the first request with a
- * key runs and its answer is kept; the same request again gets that answer again (with
- * {@code Idempotent-Replayed: true}), another request with the key 422, and a request while the
- * first still runs 409 (as Stripe does: no waiting). Keys are per tenant and kept for
- * {@code artifact-store.idempotency.ttl}. Without the header a call runs as it is: no query.
+ * The {@code Idempotency-Key} layer of the write endpoints (README, "Idempotent retries:
+ * Idempotency-Key"): the first request with a key runs and its answer is kept; the same request again
+ * gets that answer again (with {@code Idempotent-Replayed: true}), another request with the key 422,
+ * and a request while the first still runs 409 (as Stripe does: no waiting). Keys are per tenant and
+ * kept for {@code artifact-store.idempotency.ttl}. {@link IdempotentInterceptor} calls it only for a
+ * request that sent the header: without it, no query.
  */
 @ApplicationScoped
 public class IdempotentCalls {
@@ -61,48 +63,44 @@ public class IdempotentCalls {
     @Inject
     Clock clock;
 
-    @Inject
-    CurrentVertxRequest request;
+    private ObjectWriter canonical;
+
+    @PostConstruct
+    void canonicalWriter() {
+        canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    }
 
     /**
-     * Runs {@code call} under {@code key} (null: no key, the call just runs). The request is told apart
-     * by the sha256 of its method, path with query, and body (for a streamed upload: its
-     * declared headers instead of its bytes).
+     * Runs {@code call} under {@code key}, the header's value as sent ({@link IdempotentInterceptor}). The
+     * request is told apart by {@code fingerprint} ({@link #fingerprint}); {@code instance} is the path a
+     * kept problem names.
      */
-    public Uni<Response> run(String tenantId, String key, String method, String path, String query, Supplier<byte[]> body,
+    public Uni<Response> run(String tenantId, String key, Supplier<String> fingerprint, String instance,
                              Supplier<Uni<Response>> call) {
-        if (key == null) {
-            if (!sentEmpty()) {
-                return call.get();
-            }
-            key = "";
-        }
         requireValid(key);
-        String fingerprint = fingerprint(method, query == null ? path : path + "?" + query, body.get());
-        return attempt(tenantId, key, fingerprint, path, call, true);
+        return attempt(tenantId, key, fingerprint.get(), instance, call, true);
     }
 
     /** The canonical JSON of a parsed body: map entries sorted, so equal bodies give equal bytes. */
-    public byte[] canonicalJson(Object body) {
+    byte[] canonicalJson(Object body) {
         try {
-            return json.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                    .writeValueAsBytes(body);
+            return canonical.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A parsed body cannot be written back", e);
         }
     }
 
-    private Uni<Response> attempt(String tenantId, String key, String fingerprint, String path,
+    private Uni<Response> attempt(String tenantId, String key, String fingerprint, String instance,
                                   Supplier<Uni<Response>> call, boolean mayRetry) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         String lockToken = UUID.randomUUID().toString();
         var settings = config.idempotency();
         return keys.claim(tenantId, key, fingerprint, lockToken, now, now.plus(settings.inProgressTimeout()), now.plus(settings.ttl()))
-                .chain(owned -> owned ? execute(tenantId, key, lockToken, path, call)
+                .chain(owned -> owned ? execute(tenantId, key, lockToken, instance, call)
                         : keys.find(tenantId, key, now).chain(stored -> {
                             if (stored == null) {
                                 // Purged or released between the two statements: claim once more.
-                                return mayRetry ? attempt(tenantId, key, fingerprint, path, call, false) : inProgress();
+                                return mayRetry ? attempt(tenantId, key, fingerprint, instance, call, false) : inProgress();
                             }
                             if (!stored.fingerprint().equals(fingerprint)) {
                                 return Uni.createFrom().failure(ServiceException.unprocessable(
@@ -112,9 +110,9 @@ public class IdempotentCalls {
                         }));
     }
 
-    private Uni<Response> execute(String tenantId, String key, String lockToken, String path, Supplier<Uni<Response>> call) {
+    private Uni<Response> execute(String tenantId, String key, String lockToken, String instance, Supplier<Uni<Response>> call) {
         return Uni.createFrom().deferred(call::get).onItemOrFailure().transformToUni((response, failure) -> {
-            StoredAnswer kept = failure == null ? keptAnswer(response) : keptProblem(failure, path);
+            StoredAnswer kept = failure == null ? keptAnswer(response) : keptProblem(failure, instance);
             Uni<Response> original = failure == null ? Uni.createFrom().item(response) : Uni.createFrom().failure(failure);
             if (kept == null) {
                 return keys.release(tenantId, key, lockToken).onFailure().invoke(IdempotentCalls::logStoreFailure)
@@ -149,14 +147,14 @@ public class IdempotentCalls {
     }
 
     /** A failure's problem answer as it is kept, or null when a retry must run again. */
-    private StoredAnswer keptProblem(Throwable failure, String path) {
+    private StoredAnswer keptProblem(Throwable failure, String instance) {
         ServiceException named = failure instanceof ServiceException e ? e : known.answer(failure);
         if (named == null || !isFinal(named.status())) {
             return null;
         }
         try {
             return new StoredAnswer(named.status(), Problem.MEDIA_TYPE, null,
-                    json.writeValueAsString(HttpProblems.toProblem(named, path)));
+                    json.writeValueAsString(HttpProblems.toProblem(named, instance)));
         } catch (JsonProcessingException e) {
             return null;
         }
@@ -179,12 +177,6 @@ public class IdempotentCalls {
         return replayed ? answer.header(REPLAYED, "true").build() : answer.build();
     }
 
-    /** Quarkus REST hands an empty header value over as null: an empty key is refused all the same, not ignored. */
-    private boolean sentEmpty() {
-        RoutingContext current = request.getCurrent();
-        return current != null && current.request().headers().contains(HEADER);
-    }
-
     private static Uni<Response> inProgress() {
         return Uni.createFrom().failure(ServiceException.conflict("A request with this Idempotency-Key is in progress"));
     }
@@ -196,7 +188,8 @@ public class IdempotentCalls {
         }
     }
 
-    static String fingerprint(String method, String pathAndQuery, byte[] body) {
+    /** The sha256 of method, path with query, and body: what tells one request from another under a key. */
+    public static String fingerprint(String method, String pathAndQuery, byte[] body) {
         MessageDigest sha256 = Checksums.sha256();
         sha256.update((method + " " + pathAndQuery + "\n").getBytes(StandardCharsets.UTF_8));
         sha256.update(body);

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.idempotency;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.idempotency;
 
 import io.artifactstore.core.Batches;
 import io.smallrye.mutiny.Uni;
@@ -9,7 +9,7 @@ import java.time.Instant;
 
 /**
  * Deletes expired idempotency keys, a bounded batch at a time, on each replica's reaper tick
- * ({@link LifecycleTicker}). An expired key already acts as new (a request takes it over), so this only keeps the table small;
+ * (README, "Idempotent retries: Idempotency-Key"). An expired key already acts as new (a request takes it over), so this only keeps the table small;
  * {@code SKIP LOCKED} keeps replicas out of each other's way.
  */
 @ApplicationScoped
