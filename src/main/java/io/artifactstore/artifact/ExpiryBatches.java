@@ -22,7 +22,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One batch of the expiry reaper, one transaction each (README "Expiry"): claim artifacts with
+ * One batch of the expiry reaper, one transaction each (README "Replacing a variant and expiry"): claim artifacts with
  * something due under their row locks ({@code ExpiryRows}), load their variants, let {@link
  * VariantTransitions} decide, then write the outcome, the artifacts' status and the audit rows
  * together. Each answers the versions its batch released, whose tombstones it wrote.

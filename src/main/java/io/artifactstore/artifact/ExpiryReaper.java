@@ -10,11 +10,8 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.security.Caller;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -65,27 +62,13 @@ public class ExpiryReaper {
     @Inject
     ExpiryCounters expiredCounters;
 
-    @Inject
-    Vertx vertx;
-
     /** What one run did. */
     public record Reaped(int expiredUploads, int droppedReplacements, int deletedIntermediates, int abortedMultiparts,
                          int deletedObjects, int sweptIncoming) {
     }
 
-    /**
-     * Reaps everything due at {@code now}, batch after batch. Runs on a duplicated Vert.x context of
-     * its own, as a request does: aborting multipart uploads goes through Panache sessions, which a
-     * timer's or a test thread's context cannot carry.
-     */
+    /** Reaps everything due at {@code at}, batch after batch. */
     public Uni<Reaped> reapDue(Instant at) {
-        io.vertx.core.Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
-                reap(at).subscribe().with(emitter::complete, emitter::fail)));
-    }
-
-    private Uni<Reaped> reap(Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         Duration grace = config.lifecycle().pendingGrace();
         Instant cutoff = now.minus(grace);
@@ -134,7 +117,7 @@ public class ExpiryReaper {
 
     /**
      * The multipart uploads of the touched artifacts can no longer be used: abort them now (never
-     * fails). One artifact after the other: Panache sessions live on the reaper's context, one at a time.
+     * fails). One artifact after the other: each abort holds a database connection and calls the store.
      */
     private Uni<Void> abortMultiparts(List<Released> versions) {
         return Multi.createFrom().iterable(versions.stream().map(v -> List.of(v.tenantId(), v.artifactId())).distinct().toList())

@@ -37,6 +37,10 @@ public final class Changes {
         return new MultipartRows(client);
     }
 
+    public StoredKeys storedKeys() {
+        return new StoredKeys(client);
+    }
+
     public ExpiryRows expiries() {
         return new ExpiryRows(client);
     }

@@ -14,7 +14,7 @@ import static io.artifactstore.records.Rows.utc;
  * of artifacts with something due, the same row lock every other change of an artifact takes first.
  * Replicas reaping at once never take the same artifact, and a ticket, complete or delete running
  * meanwhile is ordered before or after the batch, never interleaved. The statements after the claim
- * in the batch's transaction read with fresh snapshots under those locks (README "Expiry").
+ * in the batch's transaction read with fresh snapshots under those locks (README "Replacing a variant and expiry").
  */
 public final class ExpiryRows {
 
