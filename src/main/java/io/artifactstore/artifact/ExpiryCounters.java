@@ -1,6 +1,6 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.ReaperStatements;
+import io.artifactstore.records.Released;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;
@@ -36,8 +36,8 @@ public class ExpiryCounters {
         }
     }
 
-    void count(List<ReaperStatements.Released> expired) {
-        for (ReaperStatements.Released version : expired) {
+    void count(List<Released> expired) {
+        for (Released version : expired) {
             counter(StorageKey.parse(version.storageKey()).type().wireName(), version.provider()).increment();
         }
     }

@@ -1,8 +1,8 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.ArtifactStatements;
 import io.artifactstore.records.MultipartUpload;
-import io.artifactstore.records.ReaperStatements;
+import io.artifactstore.records.Records;
+import io.artifactstore.records.Released;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;
@@ -10,11 +10,8 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.security.Caller;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -33,7 +30,7 @@ import java.util.stream.Collectors;
  * are dropped; {@code intermediate} artifacts older than their TTL are deleted like a DELETE; expired
  * multipart uploads are aborted; crash leftovers in a local provider's incoming area are swept. Each
  * replica runs it on a timer, in bounded batches whose rows are claimed with {@code FOR UPDATE SKIP
- * LOCKED} ({@link ReaperStatements}), so replicas reaping at once handle each item once.
+ * LOCKED} ({@link ExpiryBatches}), so replicas reaping at once handle each item once.
  */
 @ApplicationScoped
 public class ExpiryReaper {
@@ -41,17 +38,17 @@ public class ExpiryReaper {
     private static final Logger LOG = Logger.getLogger(ExpiryReaper.class);
     static final int BATCH = 100;
     /** The subject of the reaper's changes in the audit trail: system:expiry-reaper. */
-    public static final String SUBJECT = ReaperStatements.SUBJECT;
+    public static final String SUBJECT = "expiry-reaper";
     /** How long a claimed multipart upload is left to the replica that claimed it. */
     static final Duration LEASE = Duration.ofMinutes(5);
     /** Object deletes in flight at once per reaper: each also takes a database connection. */
     static final int PARALLEL_DELETES = 8;
 
     @Inject
-    ReaperStatements statements;
+    ExpiryBatches batches;
 
     @Inject
-    ArtifactStatements tombstones;
+    Records records;
 
     @Inject
     ProviderRegistry providers;
@@ -65,39 +62,25 @@ public class ExpiryReaper {
     @Inject
     ExpiryCounters expiredCounters;
 
-    @Inject
-    Vertx vertx;
-
     /** What one run did. */
     public record Reaped(int expiredUploads, int droppedReplacements, int deletedIntermediates, int abortedMultiparts,
                          int deletedObjects, int sweptIncoming) {
     }
 
-    /**
-     * Reaps everything due at {@code now}, batch after batch. Runs on a duplicated Vert.x context of
-     * its own, as a request does: aborting multipart uploads goes through Panache sessions, which a
-     * timer's or a test thread's context cannot carry.
-     */
+    /** Reaps everything due at {@code at}, batch after batch. */
     public Uni<Reaped> reapDue(Instant at) {
-        io.vertx.core.Context context = VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        return Uni.createFrom().emitter(emitter -> context.runOnContext(ignored ->
-                reap(at).subscribe().with(emitter::complete, emitter::fail)));
-    }
-
-    private Uni<Reaped> reap(Instant at) {
         Instant now = at.truncatedTo(ChronoUnit.MILLIS);
         Duration grace = config.lifecycle().pendingGrace();
         Instant cutoff = now.minus(grace);
         int[] deleted = new int[1];
-        Function<List<ReaperStatements.Released>, Uni<Integer>> removed = versions -> deleteObjects(versions, now)
+        Function<List<Released>, Uni<Integer>> removed = versions -> deleteObjects(versions, now)
                 .invoke(gone -> deleted[0] += gone)
                 .call(() -> abortMultiparts(versions))
                 .replaceWith(versions.size());
-        return batches(() -> statements.expireUploads(cutoff, now, BATCH).invoke(expiredCounters::count), removed)
-                .chain(expired -> batches(() -> statements.dropExpiredReplacements(cutoff, now, BATCH), removed)
-                        .chain(dropped -> batches(() -> statements.deleteIntermediates(
-                                        now.minus(config.lifecycle().intermediateTtl()), now, grace, BATCH),
+        return eachBatch(() -> batches.expireUploads(cutoff, now, BATCH).invoke(expiredCounters::count), removed)
+                .chain(expired -> eachBatch(() -> batches.dropExpiredReplacements(cutoff, now, BATCH), removed)
+                        .chain(dropped -> eachBatch(() -> batches.deleteIntermediates(
+                                        now.minus(config.lifecycle().intermediateTtl()), now, BATCH),
                                 versions -> removed.apply(versions).replaceWith(distinctArtifacts(versions)))
                                 .chain(intermediates -> abortExpiredMultiparts(now)
                                         .chain(aborted -> sweepIncoming(now)
@@ -105,7 +88,7 @@ public class ExpiryReaper {
     }
 
     /** Runs {@code claim} until a batch comes back short, handling each; answers the sum of the handlers' counts. */
-    private static <T> Uni<Integer> batches(Supplier<Uni<List<T>>> claim, Function<List<T>, Uni<Integer>> handle) {
+    private static <T> Uni<Integer> eachBatch(Supplier<Uni<List<T>>> claim, Function<List<T>, Uni<Integer>> handle) {
         return Multi.createBy().repeating().<List<T>>uni(claim::get)
                 .whilst(batch -> batch.size() >= BATCH)
                 .onItem().transformToUniAndConcatenate(batch -> batch.isEmpty() ? Uni.createFrom().item(0) : handle.apply(batch))
@@ -113,19 +96,19 @@ public class ExpiryReaper {
     }
 
     /** Deletes the released objects now; a tombstone stays while a URL may still write there, or on failure. */
-    private Uni<Integer> deleteObjects(List<ReaperStatements.Released> versions, Instant now) {
+    private Uni<Integer> deleteObjects(List<Released> versions, Instant now) {
         return Multi.createFrom().iterable(versions)
                 .onItem().transformToUni(version -> deleteObject(version, now)).merge(PARALLEL_DELETES)
                 .collect().with(Collectors.summingInt(gone -> gone ? 1 : 0));
     }
 
-    private Uni<Boolean> deleteObject(ReaperStatements.Released version, Instant now) {
+    private Uni<Boolean> deleteObject(Released version, Instant now) {
         if (providers.find(version.provider()).isEmpty()) {
             return Uni.createFrom().item(false); // the tombstone stays, as the sweeper reports
         }
         return Uni.createFrom().item(() -> StorageKey.parse(version.storageKey()))
                 .chain(key -> providers.get(version.provider()).delete(key))
-                .chain(() -> tombstones.forgetTombstone(version.provider(), version.storageKey(), now))
+                .chain(() -> records.alone(changes -> changes.tombstones().forget(version.provider(), version.storageKey(), now)))
                 .replaceWith(true)
                 .onFailure().invoke(failure -> LOG.debugf("Object %s left to the tombstone sweeper: %s",
                         version.storageKey(), failure.getClass().getName()))
@@ -134,9 +117,9 @@ public class ExpiryReaper {
 
     /**
      * The multipart uploads of the touched artifacts can no longer be used: abort them now (never
-     * fails). One artifact after the other: Panache sessions live on the reaper's context, one at a time.
+     * fails). One artifact after the other: each abort holds a database connection and calls the store.
      */
-    private Uni<Void> abortMultiparts(List<ReaperStatements.Released> versions) {
+    private Uni<Void> abortMultiparts(List<Released> versions) {
         return Multi.createFrom().iterable(versions.stream().map(v -> List.of(v.tenantId(), v.artifactId())).distinct().toList())
                 .onItem().transformToUniAndConcatenate(owner -> leftovers.abortUnusable(owner.get(0), owner.get(1)))
                 .collect().last().replaceWithVoid();
@@ -150,7 +133,7 @@ public class ExpiryReaper {
      */
     private Uni<Integer> abortExpiredMultiparts(Instant now) {
         Instant leaseEnd = now.plus(LEASE);
-        return batches(() -> statements.claimExpiredMultiparts(now, leaseEnd, BATCH), claimed -> Multi.createFrom().iterable(claimed)
+        return eachBatch(() -> records.alone(changes -> changes.multiparts().claimExpired(now, leaseEnd, BATCH)), claimed -> Multi.createFrom().iterable(claimed)
                 .onItem().transformToUniAndConcatenate(expired -> (expired.completed()
                                 ? leftovers.abort(expired.upload(), null).replaceWith(0)
                                 : abortExpired(expired.upload(), now).replaceWith(1))
@@ -186,7 +169,7 @@ public class ExpiryReaper {
                 : Uni.join().all(sweeps).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
-    private static int distinctArtifacts(List<ReaperStatements.Released> versions) {
-        return (int) versions.stream().map(ReaperStatements.Released::artifactId).distinct().count();
+    private static int distinctArtifacts(List<Released> versions) {
+        return (int) versions.stream().map(Released::artifactId).distinct().count();
     }
 }

@@ -1,18 +1,17 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.records.Changes;
 import io.artifactstore.records.MultipartUpload;
-import io.artifactstore.records.MultipartUploadRepository;
-import io.artifactstore.records.VariantRepository;
+import io.artifactstore.records.Records;
 import io.artifactstore.audit.AuditEvent;
-import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.resilience.ProviderRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -34,16 +33,13 @@ public class LeftoverMultiparts {
     private static final Logger LOG = Logger.getLogger(LeftoverMultiparts.class);
 
     @Inject
-    MultipartUploadRepository uploads;
-
-    @Inject
-    VariantRepository variants;
+    Records records;
 
     @Inject
     ProviderRegistry providers;
 
     @Inject
-    AuditTrail audit;
+    Clock clock;
 
     /** Never fails: what cannot be aborted now is left for later. */
     public Uni<Void> abortUnusable(String tenantId, String artifactId) {
@@ -56,9 +52,9 @@ public class LeftoverMultiparts {
      * version the variant now names, and only the completed one's row stays.
      */
     public Uni<Void> abortUnusable(String tenantId, String artifactId, String completed) {
-        return Panache.withSession(() -> uploads.ofArtifact(tenantId, artifactId)
+        return records.alone(changes -> changes.multiparts().ofArtifact(tenantId, artifactId)
                         .chain(rows -> rows.isEmpty() ? Uni.createFrom().item(List.<MultipartUpload>of())
-                                : variants.ofArtifact(tenantId, artifactId).map(current -> rows.stream()
+                                : changes.variants().ofArtifact(tenantId, artifactId).map(current -> rows.stream()
                                 .filter(row -> row.started() && current.stream().noneMatch(v -> v.name.equals(row.variant)
                                         && (row.usableFor(v) || row.completedFor(v) && (completed == null || completed.equals(row.id)))))
                                 .toList())))
@@ -80,10 +76,16 @@ public class LeftoverMultiparts {
                         : row.starting() ? abortUnrecorded(multipart, row)
                         : multipart.abortMultipart(row.key(), row.providerUploadId))
                 .orElseGet(() -> Uni.createFrom().voidItem())
-                .chain(() -> Panache.withTransaction(() -> (row.starting() ? uploads.deleteStarting(row.tenantId, row.id)
-                                : uploads.deleteOwned(row.tenantId, row.id))
-                        .chain(deleted -> deleted > 0 && aborted != null ? audit.record(aborted) : Uni.createFrom().voidItem())))
+                .chain(() -> aborted == null ? records.alone(changes -> forget(changes, row))
+                        : records.inTransaction(changes -> forget(changes, row)
+                                .chain(forgotten -> forgotten ? changes.audit(aborted) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
+    }
+
+    /** Forgets the row (a starting one only while it still is); answers whether this call did. */
+    private static Uni<Boolean> forget(Changes changes, MultipartUpload row) {
+        return row.starting() ? changes.multiparts().deleteStarting(row.tenantId, row.id)
+                : changes.multiparts().delete(row.tenantId, row.id);
     }
 
     /**
@@ -95,8 +97,8 @@ public class LeftoverMultiparts {
      */
     private Uni<Void> abortUnrecorded(MultipartUploads multipart, MultipartUpload row) {
         return multipart.uploadsAt(row.key()).chain(held -> held.isEmpty() ? Uni.createFrom().voidItem()
-                : Panache.withSession(() -> uploads.atKey(row.provider, row.storageKey)).chain(rows -> {
-                    Instant now = Instant.now();
+                : records.alone(changes -> changes.multiparts().atKey(row.provider, row.storageKey)).chain(rows -> {
+                    Instant now = clock.instant();
                     if (rows.stream().anyMatch(other -> !other.id.equals(row.id) && other.mayStillStart(now))) {
                         return Uni.createFrom().<Void>failure(new IllegalStateException("another start at the key may still be in flight"));
                     }

@@ -1,27 +1,25 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.ArtifactRepository;
+import io.artifactstore.records.Changes;
 import io.artifactstore.records.MultipartUpload;
-import io.artifactstore.records.MultipartUploadRepository;
+import io.artifactstore.records.Records;
 import io.artifactstore.records.Status;
 import io.artifactstore.records.Variant;
-import io.artifactstore.records.VariantRepository;
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
-import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;
+import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.MultipartUploads;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.resilience.ResilientProvider;
 import io.artifactstore.security.Caller;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,13 +39,7 @@ public class MultipartUploadService {
     private static final Pattern ETAG = Pattern.compile("[\\x21-\\x7E]{1,256}");
 
     @Inject
-    ArtifactRepository artifacts;
-
-    @Inject
-    VariantRepository variants;
-
-    @Inject
-    MultipartUploadRepository uploads;
+    Records records;
 
     @Inject
     LeftoverMultiparts leftovers;
@@ -62,7 +54,7 @@ public class MultipartUploadService {
     ArtifactStoreConfig config;
 
     @Inject
-    AuditTrail audit;
+    Clock clock;
 
     /**
      * Starts a multipart upload of the pending variant, or of the pending replacement of an available
@@ -98,18 +90,18 @@ public class MultipartUploadService {
      */
     private Uni<Starting> recordStarting(String tenantId, String artifactId, String variantName) {
         Instant now = now();
-        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(tenantId, artifactId)
+        return records.inTransaction(changes -> changes.artifacts().lock(tenantId, artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
-                .chain(() -> variants.findOwned(tenantId, artifactId, variantName))
+                .chain(() -> changes.variants().find(tenantId, artifactId, variantName))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
                 .chain(found -> {
                     Variant variant = found.status == Status.AVAILABLE && found.hasReplacement() ? found.replacement() : found;
                     if (variant.status != Status.PENDING) {
-                        throw ServiceException.conflict("Variant " + variantName + " is already uploaded; ask for a ticket with"
+                        throw DomainFailure.conflict("Variant " + variantName + " is already uploaded; ask for a ticket with"
                                 + " \"replace\": true and \"multipart\": true to replace its bytes in parts");
                     }
                     if (variant.size == 0) {
-                        throw ServiceException.conflict("An empty object has no parts: upload it with the single PUT of its ticket");
+                        throw DomainFailure.conflict("An empty object has no parts: upload it with the single PUT of its ticket");
                     }
                     PartPlan plan = PartPlan.of(variant.size, multipartOf(variant.provider).partLimits());
                     MultipartUpload row = new MultipartUpload();
@@ -125,8 +117,8 @@ public class MultipartUploadService {
                     row.partCount = plan.partCount();
                     row.createdAt = now;
                     row.expiresAt = now.plus(MultipartUpload.START_WINDOW);
-                    return checkRoomForAnother(variant).chain(() -> uploads.persist(row))
-                            .map(persisted -> new Starting(persisted, variant.contentType));
+                    return checkRoomForAnother(changes, variant, now).chain(() -> changes.multiparts().insert(row))
+                            .replaceWith(new Starting(row, variant.contentType));
                 }));
     }
 
@@ -138,27 +130,40 @@ public class MultipartUploadService {
      */
     private Uni<MultipartUpload> recordStarted(Caller caller, MultipartUpload started, String providerUploadId) {
         Instant now = now();
-        return Panache.withTransaction(() -> artifacts.findOwnedForUpdate(started.tenantId, started.artifactId)
+        return records.inTransaction(changes -> changes.artifacts().lock(started.tenantId, started.artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
-                .chain(() -> variants.findOwned(started.tenantId, started.artifactId, started.variant))
-                .chain(current -> uploads.findOwned(started.tenantId, started.artifactId, started.id).chain(row -> {
+                .chain(() -> changes.variants().find(started.tenantId, started.artifactId, started.variant))
+                .chain(current -> changes.multiparts().find(started.tenantId, started.artifactId, started.id).chain(row -> {
                     if (row == null || !row.mayStillStart(now)) { // the reaper takes it, or may, for a crash's
-                        throw ServiceException.unavailable("The store took too long to start the upload; start again", 5);
+                        throw DomainFailure.unavailable("The store took too long to start the upload; start again", 5);
                     }
                     if (!row.writes(current)) {
-                        throw ServiceException.conflict("The variant changed while the upload was being started; start again");
+                        throw DomainFailure.conflict("The variant changed while the upload was being started; start again");
                     }
                     row.providerUploadId = providerUploadId;
                     row.expiresAt = now.plus(config.signing().multipartTtl());
-                    // So nothing takes the variant (or its replacement) for abandoned meanwhile.
-                    if (current.status == Status.PENDING && current.uploadExpiresAt.isBefore(row.expiresAt)) {
-                        current.uploadExpiresAt = row.expiresAt;
-                    } else if (current.status == Status.AVAILABLE && current.replacementExpiresAt.isBefore(row.expiresAt)) {
-                        current.replacementExpiresAt = row.expiresAt;
-                    }
-                    return audit.record(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START, row.artifactId, row.variant, now)
-                            .withDetail("upload " + row.id)).replaceWith(row);
+                    return changes.multiparts().recordStarted(row)
+                            .chain(() -> keepWritable(changes, current, row.expiresAt))
+                            .chain(() -> changes.audit(AuditEvent.succeeded(caller, AuditAction.MULTIPART_START, row.artifactId,
+                                    row.variant, now).withDetail("upload " + row.id)))
+                            .replaceWith(row);
                 })));
+    }
+
+    /**
+     * Extends the window of the version the upload writes (the pending variant's, or its pending
+     * replacement's) to {@code until}, so nothing takes it for abandoned while the upload may still write.
+     */
+    private static Uni<Void> keepWritable(Changes changes, Variant current, Instant until) {
+        Variant extended = current.copy();
+        if (current.status == Status.PENDING && current.uploadExpiresAt.isBefore(until)) {
+            extended.uploadExpiresAt = until;
+        } else if (current.status == Status.AVAILABLE && current.replacementExpiresAt.isBefore(until)) {
+            extended.replacementExpiresAt = until;
+        } else {
+            return Uni.createFrom().voidItem();
+        }
+        return changes.variants().update(extended);
     }
 
     /**
@@ -173,19 +178,19 @@ public class MultipartUploadService {
     }
 
     private Uni<Void> forgetStarting(MultipartUpload row) {
-        return Panache.withTransaction(() -> uploads.deleteStarting(row.tenantId, row.id)).replaceWithVoid();
+        return records.alone(changes -> changes.multiparts().deleteStarting(row.tenantId, row.id)).replaceWithVoid();
     }
 
     /**
      * 409 when the version already has {@code uploads.max-multipart-per-variant} uploads that have not
      * expired (README "Large uploads: multipart"): each may hold parts up to the variant's size on the store.
      */
-    private Uni<Void> checkRoomForAnother(Variant version) {
+    private Uni<Void> checkRoomForAnother(Changes changes, Variant version, Instant now) {
         int max = config.uploads().maxMultipartPerVariant();
-        return uploads.countOpen(version.tenantId, version.artifactId, version.name, version.storageKey, now())
+        return changes.multiparts().countOpen(version.tenantId, version.artifactId, version.name, version.storageKey, now)
                 .invoke(open -> {
                     if (open >= max) {
-                        throw ServiceException.conflict("Variant " + version.name + " has " + open + " multipart uploads open,"
+                        throw DomainFailure.conflict("Variant " + version.name + " has " + open + " multipart uploads open,"
                                 + " the most it may have: complete or abort one (DELETE .../multipart/{uploadId}), or ask for"
                                 + " a new ticket for the variant, which ends them all");
                     }
@@ -198,20 +203,20 @@ public class MultipartUploadService {
                                                         MultipartMessages.PartNumbers request) {
         List<Integer> numbers = request == null ? null : request.partNumbers();
         if (numbers == null || numbers.isEmpty() || numbers.size() > MAX_PARTS_PER_CALL) {
-            return Uni.createFrom().failure(ServiceException.invalidField("partNumbers",
+            return Uni.createFrom().failure(DomainFailure.invalidField("partNumbers",
                     "must list 1 to " + MAX_PARTS_PER_CALL + " part numbers"));
         }
         if (numbers.stream().anyMatch(n -> n == null || n < 1 || n > PartPlan.MAX_PARTS)) {
-            return Uni.createFrom().failure(ServiceException.invalidField("partNumbers",
+            return Uni.createFrom().failure(DomainFailure.invalidField("partNumbers",
                     "must be whole numbers from 1 to " + PartPlan.MAX_PARTS));
         }
         return usable(tenantId, artifactId, uploadId).chain(row -> {
             if (numbers.stream().anyMatch(n -> n > row.partCount)) {
-                throw ServiceException.invalidField("partNumbers", "must be from 1 to " + row.partCount + ", the upload's part count");
+                throw DomainFailure.invalidField("partNumbers", "must be from 1 to " + row.partCount + ", the upload's part count");
             }
-            Duration left = Duration.between(Instant.now(), row.expiresAt);
+            Duration left = Duration.between(clock.instant(), row.expiresAt);
             if (left.toSeconds() < 1) {
-                throw ServiceException.conflict("The multipart upload has expired; start a new one");
+                throw DomainFailure.of(DomainFailure.Kind.EXPIRED, "The multipart upload has expired; start a new one");
             }
             Duration ttl = left.compareTo(config.signing().uploadTtl()) < 0 ? left : config.signing().uploadTtl();
             MultipartUploads multipart = multipartOf(row.provider);
@@ -246,11 +251,11 @@ public class MultipartUploadService {
         String tenantId = caller.tenantId();
         List<MultipartMessages.CompletedPart> parts = request == null ? null : request.parts();
         if (parts == null || parts.isEmpty() || parts.size() > PartPlan.MAX_PARTS) {
-            return Uni.createFrom().failure(ServiceException.invalidField("parts", "must list every part of the upload"));
+            return Uni.createFrom().failure(DomainFailure.invalidField("parts", "must list every part of the upload"));
         }
         for (MultipartMessages.CompletedPart part : parts) {
             if (part == null || part.partNumber() == null || part.etag() == null || !ETAG.matcher(part.etag()).matches()) {
-                return Uni.createFrom().failure(ServiceException.invalidField("parts",
+                return Uni.createFrom().failure(DomainFailure.invalidField("parts",
                         "each part needs its partNumber and the ETag its PUT answered"));
             }
         }
@@ -264,7 +269,7 @@ public class MultipartUploadService {
             }
             for (int i = 0; i < parts.size(); i++) {
                 if (parts.get(i).partNumber() != i + 1 || parts.size() != row.partCount) {
-                    throw ServiceException.invalidField("parts", "must list parts 1 to " + row.partCount + " in order, each once");
+                    throw DomainFailure.invalidField("parts", "must list parts 1 to " + row.partCount + " in order, each once");
                 }
             }
             return multipartOf(row.provider).completeMultipart(row.key(), row.providerUploadId,
@@ -278,8 +283,9 @@ public class MultipartUploadService {
                     .call(() -> leftovers.abort(row, AuditEvent.rejected(caller, AuditAction.COMPLETE, artifactId, row.variant,
                             now(), "The parts' sha256 differs from the declared one; upload " + row.id + " aborted")).onFailure().recoverWithNull())
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
-                    .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
-                    .onFailure(failure -> !(failure instanceof ServiceException)).recoverWithUni(failure -> endedMeanwhile(row, failure))
+                    .transform(failure -> DomainFailure.rejectedContent("The parts' sha256 differs from the declared one"))
+                    .onFailure(failure -> !DomainFailure.is(failure, DomainFailure.Kind.REJECTED_CONTENT))
+                    .recoverWithUni(failure -> endedMeanwhile(row, failure))
                     .chain(() -> artifactService.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId, row.id)); // other uploads of the variant, now unusable
         });
@@ -303,19 +309,19 @@ public class MultipartUploadService {
      * (and a database that fails the look-up answers for itself: 503).
      */
     private Uni<Void> endedMeanwhile(MultipartUpload started, Throwable failure) {
-        return Panache.withSession(() -> uploads.findOwned(started.tenantId, started.artifactId, started.id)
+        return records.alone(changes -> changes.multiparts().find(started.tenantId, started.artifactId, started.id)
                         .chain(row -> row == null ? Uni.createFrom().<Variant>nullItem()
-                                : variants.findOwned(started.tenantId, started.artifactId, started.variant)))
+                                : changes.variants().find(started.tenantId, started.artifactId, started.variant)))
                 .chain(current -> {
                     if (started.completedFor(current)) {
                         return Uni.createFrom().voidItem();
                     }
                     if (current == null || !started.usableFor(current)) {
-                        return Uni.createFrom().failure(ServiceException.conflict("The multipart upload was aborted while it was"
+                        return Uni.createFrom().failure(DomainFailure.conflict("The multipart upload was aborted while it was"
                                 + " being completed: the artifact was deleted or the variant got a new ticket"));
                     }
                     return takenByParallelComplete(failure) ? assembledBefore(started, failure).onFailure()
-                            .transform(notYet -> ServiceException.conflict("Another complete of this multipart upload is running;"
+                            .transform(notYet -> DomainFailure.conflict("Another complete of this multipart upload is running;"
                                     + " complete again to get its outcome")) : Uni.createFrom().failure(failure);
                 });
     }
@@ -352,9 +358,9 @@ public class MultipartUploadService {
 
     /** The tenant's upload, which clients know of, and its variant as it is now (null when gone); else 404. */
     private Uni<Found> withVariant(String tenantId, String artifactId, String uploadId) {
-        return Panache.withSession(() -> uploads.findOwned(tenantId, artifactId, uploadId)
+        return records.alone(changes -> changes.multiparts().find(tenantId, artifactId, uploadId)
                 .chain(row -> row == null || !row.started() ? Uni.createFrom().<Found>nullItem()
-                        : variants.findOwned(tenantId, artifactId, row.variant).map(current -> new Found(row, current))))
+                        : changes.variants().find(tenantId, artifactId, row.variant).map(current -> new Found(row, current))))
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchUpload);
     }
 
@@ -362,19 +368,19 @@ public class MultipartUploadService {
     }
 
     private MultipartUploads multipartOf(String provider) {
-        return providers.get(provider).ability(MultipartUploads.class).orElseThrow(() -> ServiceException.conflict(
+        return providers.get(provider).ability(MultipartUploads.class).orElseThrow(() -> DomainFailure.conflict(
                 "The variant's provider " + provider + " cannot upload in parts: use the single PUT of its ticket"));
     }
 
-    private static ServiceException noSuchVariant() {
-        return ServiceException.notFound("No such artifact variant");
+    private static DomainFailure noSuchVariant() {
+        return DomainFailure.notFound("No such artifact variant");
     }
 
-    private static ServiceException noSuchUpload() {
-        return ServiceException.notFound("No such multipart upload: it was completed, aborted or replaced, or never was");
+    private static DomainFailure noSuchUpload() {
+        return DomainFailure.notFound("No such multipart upload: it was completed, aborted or replaced, or never was");
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -8,7 +8,8 @@ import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.ObjectListing;
 import io.artifactstore.provider.ObjectListing.ListedObject;
 import io.artifactstore.provider.StorageProvider;
-import io.artifactstore.ops.ReconcileStatements.RecordedKey;
+import io.artifactstore.records.Status;
+import io.artifactstore.records.StoredKeys.RecordedKey;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -130,7 +131,7 @@ final class ReconcileRun {
             if (order < 0) {
                 unmatched.add(objects.pollFirst());
             } else if (order > 0) {
-                if ("AVAILABLE".equals(records.pollFirst().status())) {
+                if (records.pollFirst().status() == Status.AVAILABLE) {
                     unbacked.add(record);
                 }
             } else {

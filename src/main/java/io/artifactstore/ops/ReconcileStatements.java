@@ -3,6 +3,10 @@ package io.artifactstore.ops;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.audit.AuditTrail;
+import io.artifactstore.records.Records;
+import io.artifactstore.records.StoredKeys.RecordedKey;
+import io.artifactstore.records.Transition;
+import io.artifactstore.records.VariantTransitions;
 import io.artifactstore.security.Caller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -15,33 +19,16 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The statements of reconciliation: its jobs, and the records side of the walk. Keys compare with
- * COLLATE "C" (byte order), the order stores list objects in, whatever the database's collation.
+ * The database side of reconciliation: the statements of its jobs (table {@code reconcile_jobs}), and
+ * the records side of the walk, read and changed through {@link Records} (the package that owns the
+ * artifact tables, README "Architecture").
  */
 @ApplicationScoped
 public class ReconcileStatements {
-
-    private static final String VARIANT_PAGE = """
-            SELECT storage_key, status FROM artifact_variants
-            WHERE provider = $1 AND storage_key COLLATE "C" > $2
-              AND storage_key COLLATE "C" >= $3 AND storage_key COLLATE "C" < $4
-            ORDER BY storage_key COLLATE "C" LIMIT $5""";
-
-    /** Keys that have no variant but are accounted for: tombstoned (swept later) or a multipart upload's target. */
-    private static final String ACCOUNTED_KEYS = """
-            SELECT storage_key FROM object_tombstones WHERE provider = $1 AND storage_key = ANY($2)
-            UNION SELECT storage_key FROM multipart_uploads WHERE provider = $1 AND storage_key = ANY($2)""";
-
-    private static final String MARK_MISSING = """
-            UPDATE artifact_variants SET status = 'MISSING'
-            WHERE provider = $1 AND storage_key = ANY($2) AND status = 'AVAILABLE'
-            RETURNING tenant_id, artifact_id, name""";
 
     private static final String INSERT_JOB = """
             INSERT INTO reconcile_jobs (id, tenant_id, provider, prefix, apply, status, started_at, heartbeat_at)
@@ -69,49 +56,41 @@ public class ReconcileStatements {
     @Inject
     AuditTrail audit;
 
-    /** A variant's stored key and status. */
-    public record RecordedKey(String key, String status) {
-    }
+    @Inject
+    Records records;
+
+    @Inject
+    VariantTransitions transitions;
 
     /** Up to {@code limit} of the provider's variant keys after {@code after}, within [from, to), in byte order. */
     public Uni<List<RecordedKey>> variants(String provider, String after, String from, String to, int limit) {
-        return database.preparedQuery(VARIANT_PAGE).execute(Tuple.of(provider, after, from, to, limit)).map(rows -> {
-            List<RecordedKey> page = new ArrayList<>();
-            for (Row row : rows) {
-                page.add(new RecordedKey(row.getString("storage_key"), row.getString("status")));
-            }
-            return page;
-        });
+        return records.alone(changes -> changes.storedKeys().variantPage(provider, after, from, to, limit));
     }
 
     /** Which of these keys are tombstoned or targets of a multipart upload. */
     public Uni<Set<String>> accounted(String provider, List<String> keys) {
-        if (keys.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return database.preparedQuery(ACCOUNTED_KEYS).execute(Tuple.of(provider, keys.toArray(String[]::new))).map(rows -> {
-            Set<String> found = new HashSet<>();
-            for (Row row : rows) {
-                found.add(row.getString("storage_key"));
-            }
-            return found;
-        });
+        return records.alone(changes -> changes.storedKeys().accounted(provider, keys));
     }
 
-    /** Marks the AVAILABLE variants at these keys MISSING, each with its audit event (naming {@code job}); answers how many were. */
+    /**
+     * Marks the AVAILABLE variants at these keys MISSING ({@link VariantTransitions#markMissing}), under
+     * their artifacts' locks, each with its audit event (naming {@code job}); answers how many were.
+     */
     public Uni<Integer> markMissing(String provider, List<String> keys, ReconcileJob job, Instant now) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return database.withTransaction(conn -> conn.preparedQuery(MARK_MISSING).execute(Tuple.of(provider, keys.toArray(String[]::new)))
-                .chain(rows -> {
-                    List<AuditEvent> marked = new ArrayList<>();
-                    for (Row row : rows) {
-                        marked.add(AuditEvent.succeeded(Caller.system(row.getString("tenant_id"), Reconciler.SUBJECT),
-                                AuditAction.RECONCILE_MISSING, row.getString("artifact_id"), row.getString("name"), now)
-                                .withDetail("job " + job.id() + " of tenant " + job.tenant() + ": no object on provider " + provider));
-                    }
-                    return audit.recordAll(conn, marked).replaceWith(marked.size());
+        return records.inTransaction(changes -> changes.artifacts().lockNaming(provider, keys)
+                .chain(() -> changes.variants().atKeys(provider, keys))
+                .chain(found -> {
+                    List<Transition> marked = found.stream().map(transitions::markMissing).filter(Transition::changed).toList();
+                    return changes.applyAll(marked)
+                            .chain(() -> changes.audit(marked.stream().map(Transition::before)
+                                    .map(v -> AuditEvent.succeeded(Caller.system(v.tenantId, Reconciler.SUBJECT),
+                                            AuditAction.RECONCILE_MISSING, v.artifactId, v.name, now)
+                                            .withDetail("job " + job.id() + " of tenant " + job.tenant() + ": no object on provider " + provider))
+                                    .toList()))
+                            .replaceWith(marked.size());
                 }));
     }
 

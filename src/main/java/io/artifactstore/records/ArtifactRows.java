@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import java.util.List;
 import java.util.Map;
 
 import static io.artifactstore.records.Rows.instant;
@@ -18,6 +19,15 @@ public final class ArtifactRows {
     static final String COLUMNS = "id, tenant_id, type, board_id, status, filename, metadata, created_at, updated_at";
 
     private static final String LOCK = "SELECT " + COLUMNS + " FROM artifacts WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
+
+    /**
+     * Locks, in id order, the artifacts of the variants whose verified version is at one of these keys
+     * of a provider, whoever's (reconciliation): the lock every change of an artifact takes first.
+     */
+    private static final String LOCK_NAMING = """
+            SELECT a.id FROM artifacts a
+            WHERE a.id IN (SELECT v.artifact_id FROM artifact_variants v WHERE v.provider = $1 AND v.storage_key = ANY($2))
+            ORDER BY a.id FOR UPDATE""";
 
     private static final String INSERT = "INSERT INTO artifacts (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
@@ -39,6 +49,17 @@ public final class ArtifactRows {
         return Rows.first(client, LOCK, Tuple.of(tenantId, id), ArtifactRows::of);
     }
 
+    /**
+     * Locks the artifacts whose variants name one of {@code keys} of {@code provider} as their verified
+     * version, until the transaction ends; read those variants afterwards ({@link VariantRows#atKeys}).
+     */
+    public Uni<Void> lockNaming(String provider, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Rows.execute(client, LOCK_NAMING, Tuple.of(provider, keys.toArray(String[]::new)));
+    }
+
     public Uni<Void> insert(Artifact artifact) {
         return Rows.execute(client, INSERT, values(artifact));
     }
@@ -47,6 +68,17 @@ public final class ArtifactRows {
     public Uni<Void> updateStatus(Artifact artifact) {
         return Rows.execute(client, UPDATE_STATUS, Tuple.of(artifact.tenantId, artifact.id, artifact.status.name(),
                 utc(artifact.updatedAt)));
+    }
+
+    /** As {@link #updateStatus}, for many artifacts in one round trip. */
+    public Uni<Void> updateStatuses(List<Artifact> artifacts) {
+        return Rows.executeBatch(client, UPDATE_STATUS, artifacts.stream()
+                .map(a -> Tuple.of(a.tenantId, a.id, a.status.name(), utc(a.updatedAt))).toList());
+    }
+
+    /** As {@link #delete}, for many artifacts in one round trip. */
+    public Uni<Void> deleteAll(List<Artifact> artifacts) {
+        return Rows.executeBatch(client, DELETE, artifacts.stream().map(a -> Tuple.of(a.tenantId, a.id)).toList());
     }
 
     /** Deletes the artifact's row, and with it its variants' rows (ON DELETE CASCADE). */

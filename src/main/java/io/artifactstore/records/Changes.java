@@ -5,6 +5,7 @@ import io.artifactstore.audit.AuditTrail;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,6 +37,14 @@ public final class Changes {
         return new MultipartRows(client);
     }
 
+    public StoredKeys storedKeys() {
+        return new StoredKeys(client);
+    }
+
+    public ExpiryRows expiries() {
+        return new ExpiryRows(client);
+    }
+
     /** Records the event in this transaction: it commits or rolls back with the change. */
     public Uni<Void> audit(AuditEvent event) {
         return AuditTrail.recordAll(client, List.of(event));
@@ -58,6 +67,36 @@ public final class Changes {
                 : transition.before() == null ? variants.insert(transition.next())
                 : variants.update(transition.next());
         return state.chain(() -> tombstones().bury(transition.released()));
+    }
+
+    /**
+     * As {@link #apply}, for many transitions at once (a batch of the expiry reaper, a page of
+     * reconciliation): one statement per kind of change, each run for all its variants in one round
+     * trip, and one for the tombstones of every released version.
+     */
+    public Uni<Void> applyAll(List<Transition> transitions) {
+        List<Variant> gone = new ArrayList<>();
+        List<Variant> created = new ArrayList<>();
+        List<Variant> changed = new ArrayList<>();
+        List<Released> released = new ArrayList<>();
+        for (Transition transition : transitions) {
+            if (!transition.changed()) {
+                continue;
+            }
+            if (transition.next() == null) {
+                gone.add(transition.before());
+            } else if (transition.before() == null) {
+                created.add(transition.next());
+            } else {
+                changed.add(transition.next());
+            }
+            released.addAll(transition.released());
+        }
+        VariantRows variants = variants();
+        return variants.deleteAll(gone)
+                .chain(() -> variants.insertAll(created))
+                .chain(() -> variants.updateAll(changed))
+                .chain(() -> tombstones().bury(released));
     }
 
     /** The client the statement classes of this package run on. */

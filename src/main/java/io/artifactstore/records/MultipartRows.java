@@ -41,6 +41,21 @@ public final class MultipartRows {
     /** Only while it is still starting: once its start recorded the store's id, the upload is in use. */
     private static final String DELETE_STARTING = DELETE + " AND provider_upload_id IS NULL";
 
+    /**
+     * Uploads past their expiry (a starting one's is the end of its start window), leased to this
+     * replica as tombstones are; {@code completed} when the variant names the bytes the upload
+     * completed (its row kept only for a retried complete).
+     */
+    private static final String CLAIM_EXPIRED = """
+            UPDATE multipart_uploads m SET expires_at = $2
+            FROM (SELECT id FROM multipart_uploads WHERE expires_at <= $1
+                  ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
+            WHERE m.id = due.id
+            RETURNING m.*,
+                m.provider_upload_id IS NOT NULL AND EXISTS (SELECT 1 FROM artifact_variants v
+                    WHERE v.tenant_id = m.tenant_id AND v.artifact_id = m.artifact_id AND v.name = m.variant
+                      AND v.status = 'AVAILABLE' AND v.storage_key = m.storage_key) AS completed""";
+
     private final SqlClient client;
 
     MultipartRows(SqlClient client) {
@@ -85,6 +100,19 @@ public final class MultipartRows {
     /** Forgets the row only while it is still starting; answers whether it did. */
     public Uni<Boolean> deleteStarting(String tenantId, String id) {
         return Rows.update(client, DELETE_STARTING, Tuple.of(id, tenantId)).map(deleted -> deleted > 0);
+    }
+
+    /**
+     * An expired upload, and whether it wrote the version its variant names: the one that completed it
+     * (nothing left to abort) or another one started for that version (its parts are).
+     */
+    public record Expired(MultipartUpload upload, boolean completed) {
+    }
+
+    /** Claims up to {@code limit} uploads expired at {@code now} until {@code leaseEnd}; other replicas skip them. */
+    public Uni<List<Expired>> claimExpired(Instant now, Instant leaseEnd, int limit) {
+        return Rows.all(client, CLAIM_EXPIRED, Tuple.of(utc(now), utc(leaseEnd), limit),
+                row -> new Expired(of(row), row.getBoolean("completed")));
     }
 
     static MultipartUpload of(Row row) {

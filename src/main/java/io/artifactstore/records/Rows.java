@@ -28,6 +28,11 @@ final class Rows {
         return run(client, sql, values).replaceWithVoid();
     }
 
+    /** One statement run for each of {@code batch}, in one round trip; nothing when the batch is empty. */
+    static Uni<Void> executeBatch(SqlClient client, String sql, List<Tuple> batch) {
+        return batch.isEmpty() ? Uni.createFrom().voidItem() : client.preparedQuery(sql).executeBatch(batch).replaceWithVoid();
+    }
+
     static Uni<Integer> update(SqlClient client, String sql, Tuple values) {
         return run(client, sql, values).map(RowSet::rowCount);
     }

@@ -27,6 +27,15 @@ public final class VariantRows {
     private static final String OF_ARTIFACT = "SELECT " + COLUMNS + " FROM artifact_variants"
             + " WHERE tenant_id = $1 AND artifact_id = $2 ORDER BY created_at, name";
 
+    /** The variants of several artifacts, each addressed through its tenant, grouped by artifact. */
+    private static final String OF_ARTIFACTS = "SELECT " + COLUMNS + " FROM artifact_variants"
+            + " WHERE (tenant_id, artifact_id) IN (SELECT * FROM UNNEST($1::varchar[], $2::varchar[]))"
+            + " ORDER BY artifact_id, created_at, name";
+
+    /** The variants whose verified version is at one of these keys of a provider, whoever's (reconciliation). */
+    private static final String AT_KEYS = "SELECT " + COLUMNS + " FROM artifact_variants"
+            + " WHERE provider = $1 AND storage_key = ANY($2)";
+
     private static final String INSERT = "INSERT INTO artifact_variants (" + COLUMNS + """
             ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""";
 
@@ -54,6 +63,27 @@ public final class VariantRows {
         return Rows.all(client, OF_ARTIFACT, Tuple.of(tenantId, artifactId), VariantRows::of);
     }
 
+    /** The variants of these artifacts (locked by the caller), in one statement. */
+    public Uni<List<Variant>> ofArtifacts(List<Artifact> artifacts) {
+        if (artifacts.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        String[] tenants = artifacts.stream().map(a -> a.tenantId).toArray(String[]::new);
+        String[] ids = artifacts.stream().map(a -> a.id).toArray(String[]::new);
+        return Rows.all(client, OF_ARTIFACTS, Tuple.of(tenants, ids), VariantRows::of);
+    }
+
+    /**
+     * The variants whose verified version is at one of {@code keys} of {@code provider}. Read them
+     * after {@link ArtifactRows#lockNaming} locked their artifacts, so the read sees them as they are now.
+     */
+    public Uni<List<Variant>> atKeys(String provider, List<String> keys) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Rows.all(client, AT_KEYS, Tuple.of(provider, keys.toArray(String[]::new)), VariantRows::of);
+    }
+
     public Uni<Void> insert(Variant variant) {
         return Rows.execute(client, INSERT, values(variant));
     }
@@ -65,6 +95,19 @@ public final class VariantRows {
 
     public Uni<Void> delete(Variant variant) {
         return Rows.execute(client, DELETE, Tuple.of(variant.tenantId, variant.artifactId, variant.name));
+    }
+
+    /** As {@link #insert}, {@link #update} and {@link #delete}, one statement per kind for many variants in one round trip each. */
+    Uni<Void> insertAll(List<Variant> created) {
+        return Rows.executeBatch(client, INSERT, created.stream().map(VariantRows::values).toList());
+    }
+
+    Uni<Void> updateAll(List<Variant> changed) {
+        return Rows.executeBatch(client, UPDATE, changed.stream().map(VariantRows::values).toList());
+    }
+
+    Uni<Void> deleteAll(List<Variant> gone) {
+        return Rows.executeBatch(client, DELETE, gone.stream().map(v -> Tuple.of(v.tenantId, v.artifactId, v.name)).toList());
     }
 
     /** A row of {@link #COLUMNS} as the entity. */
