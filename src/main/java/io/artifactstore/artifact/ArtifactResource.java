@@ -69,7 +69,16 @@ public class ArtifactResource {
     private static final String REPLAYED = "true when this is the stored answer of an earlier request with the same Idempotency-Key";
 
     @Inject
-    ArtifactService service;
+    Tickets tickets;
+
+    @Inject
+    Completion completion;
+
+    @Inject
+    ArtifactQueries queries;
+
+    @Inject
+    Deletion deletion;
 
     @Inject
     CurrentTenant tenant;
@@ -109,7 +118,7 @@ public class ArtifactResource {
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
         Caller caller = tenant.caller();
         return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts", null, () -> idempotent.canonicalJson(request),
-                () -> service.create(caller, request).map(created -> Response
+                () -> tickets.create(caller, request).map(created -> Response
                         .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
                         .entity(created).build()));
     }
@@ -137,7 +146,7 @@ public class ArtifactResource {
         String artifactId = Ids.require("id", id);
         String name = variantName(variant);
         return idempotent.run(caller.tenantId(), idempotencyKey, "POST", "/api/v1/artifacts/" + artifactId + "/complete", "variant=" + name,
-                () -> new byte[0], () -> service.complete(caller, artifactId, name).map(view -> Response.ok(view).build()));
+                () -> new byte[0], () -> completion.complete(caller, artifactId, name).map(view -> Response.ok(view).build()));
     }
 
     @PUT
@@ -205,7 +214,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<ArtifactView> get(@PathParam("id") @Parameter(description = "Artifact id") String id) {
-        return service.get(tenant.id(), Ids.require("id", id));
+        return queries.get(tenant.id(), Ids.require("id", id));
     }
 
     @GET
@@ -229,7 +238,7 @@ public class ArtifactResource {
                 type == null ? null : ArtifactType.fromWireName(type)
                         .orElseThrow(() -> ServiceException.invalidField("type", "is not an artifact type")),
                 status == null ? null : parseStatus(status));
-        return service.list(tenant.id(), filter, QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT), cursor);
+        return queries.list(tenant.id(), filter, QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT), cursor);
     }
 
     @GET
@@ -250,7 +259,7 @@ public class ArtifactResource {
                                           @QueryParam("disposition") @Parameter(description = "Content-Disposition of the download,"
                                                   + " with the artifact's filename; none by default",
                                                   schema = @Schema(type = SchemaType.STRING, enumeration = {"inline", "attachment"})) String disposition) {
-        return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
+        return queries.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
                 expiresIn == null ? null : Duration.ofSeconds(QueryParams.intInRange("expiresIn", expiresIn, 0, 1, Integer.MAX_VALUE)),
                 parseDisposition(disposition));
     }
@@ -267,7 +276,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant's upload has not been completed.")
     public Uni<Response> content(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                  @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
-        return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant), null, null)
+        return queries.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant), null, null)
                 .map(url -> Response.status(Response.Status.FOUND).location(URI.create(url.url()))
                         .header("Cache-Control", "no-store").build());
     }
@@ -282,7 +291,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<Response> delete(@PathParam("id") @Parameter(description = "Artifact id") String id) {
-        return service.delete(tenant.caller(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
+        return deletion.delete(tenant.caller(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
     }
 
     private static String variantName(String variant) {

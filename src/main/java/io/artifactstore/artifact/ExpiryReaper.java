@@ -1,8 +1,8 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.ArtifactStatements;
 import io.artifactstore.records.MultipartUpload;
 import io.artifactstore.records.ReaperStatements;
+import io.artifactstore.records.Records;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;
@@ -51,7 +51,7 @@ public class ExpiryReaper {
     ReaperStatements statements;
 
     @Inject
-    ArtifactStatements tombstones;
+    Records records;
 
     @Inject
     ProviderRegistry providers;
@@ -125,7 +125,7 @@ public class ExpiryReaper {
         }
         return Uni.createFrom().item(() -> StorageKey.parse(version.storageKey()))
                 .chain(key -> providers.get(version.provider()).delete(key))
-                .chain(() -> tombstones.forgetTombstone(version.provider(), version.storageKey(), now))
+                .chain(() -> records.alone(changes -> changes.tombstones().forget(version.provider(), version.storageKey(), now)))
                 .replaceWith(true)
                 .onFailure().invoke(failure -> LOG.debugf("Object %s left to the tombstone sweeper: %s",
                         version.storageKey(), failure.getClass().getName()))

@@ -53,7 +53,10 @@ public class MultipartUploadService {
     LeftoverMultiparts leftovers;
 
     @Inject
-    ArtifactService artifactService;
+    Completion completion;
+
+    @Inject
+    ArtifactQueries queries;
 
     @Inject
     ProviderRegistry providers;
@@ -257,7 +260,7 @@ public class MultipartUploadService {
         return withVariant(tenantId, artifactId, uploadId).chain(found -> {
             MultipartUpload row = found.row();
             if (row.completedFor(found.variant())) {
-                return artifactService.get(tenantId, artifactId); // a retry of a complete that got through
+                return queries.get(tenantId, artifactId); // a retry of a complete that got through
             }
             if (!row.usableFor(found.variant())) {
                 throw noSuchUpload();
@@ -280,7 +283,7 @@ public class MultipartUploadService {
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .transform(failure -> ServiceException.unprocessable("The parts' sha256 differs from the declared one"))
                     .onFailure(failure -> !(failure instanceof ServiceException)).recoverWithUni(failure -> endedMeanwhile(row, failure))
-                    .chain(() -> artifactService.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
+                    .chain(() -> completion.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId, row.id)); // other uploads of the variant, now unusable
         });
     }

@@ -1,6 +1,7 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.ArtifactStatements;
+import io.artifactstore.records.Records;
+import io.artifactstore.records.TombstoneRows;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.smallrye.mutiny.Multi;
@@ -29,7 +30,7 @@ public class TombstoneSweeper {
     static final Duration LEASE = Duration.ofMinutes(5);
 
     @Inject
-    ArtifactStatements statements;
+    Records records;
 
     @Inject
     ProviderRegistry providers;
@@ -37,7 +38,7 @@ public class TombstoneSweeper {
     /** Sweeps every tombstone due at {@code now}, batch after batch; answers how many objects are gone. */
     public Uni<Integer> sweepDue(Instant now) {
         Instant leaseEnd = now.plus(LEASE).truncatedTo(ChronoUnit.MILLIS);
-        return Multi.createBy().repeating().uni(() -> statements.claimDueTombstones(now, leaseEnd, BATCH))
+        return Multi.createBy().repeating().uni(() -> records.alone(changes -> changes.tombstones().claimDue(now, leaseEnd, BATCH)))
                 .whilst(batch -> batch.size() == BATCH)
                 .onItem().transformToUniAndConcatenate(batch -> Multi.createFrom().iterable(batch)
                         .onItem().transformToUniAndMerge(claimed -> sweep(claimed, leaseEnd))
@@ -46,14 +47,14 @@ public class TombstoneSweeper {
     }
 
     /** Deletes the object and, once it is gone, the tombstone; a failure leaves the key for a later sweep. */
-    private Uni<Boolean> sweep(ArtifactStatements.TombstonedKey claimed, Instant leaseEnd) {
+    private Uni<Boolean> sweep(TombstoneRows.Buried claimed, Instant leaseEnd) {
         if (providers.find(claimed.provider()).isEmpty()) {
             LOG.warnf("Tombstones of provider %s cannot be swept: the provider is not configured", claimed.provider());
             return Uni.createFrom().item(false);
         }
         return Uni.createFrom().item(() -> StorageKey.parse(claimed.storageKey()))
                 .chain(key -> providers.get(claimed.provider()).delete(key))
-                .chain(() -> statements.forgetTombstone(claimed.provider(), claimed.storageKey(), leaseEnd))
+                .chain(() -> records.alone(changes -> changes.tombstones().forget(claimed.provider(), claimed.storageKey(), leaseEnd)))
                 .replaceWith(true)
                 .onFailure().recoverWithItem(false);
     }

@@ -36,6 +36,11 @@ public final class Changes {
         return new MultipartRows(client);
     }
 
+    /** The tenant's quota lock and usage, read in this transaction. */
+    public QuotaRows quotas() {
+        return new QuotaRows(client);
+    }
+
     /** Records the event in this transaction: it commits or rolls back with the change. */
     public Uni<Void> audit(AuditEvent event) {
         return AuditTrail.recordAll(client, List.of(event));

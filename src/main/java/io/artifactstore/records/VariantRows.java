@@ -27,6 +27,12 @@ public final class VariantRows {
     private static final String OF_ARTIFACT = "SELECT " + COLUMNS + " FROM artifact_variants"
             + " WHERE tenant_id = $1 AND artifact_id = $2 ORDER BY created_at, name";
 
+    /** What a download needs, with the artifact's file name: one statement (a variant row exists only under its artifact). */
+    private static final String FIND_STORED = """
+            SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
+            FROM artifact_variants v JOIN artifacts a ON a.id = v.artifact_id
+            WHERE v.tenant_id = $1 AND v.artifact_id = $2 AND v.name = $3""";
+
     private static final String INSERT = "INSERT INTO artifact_variants (" + COLUMNS + """
             ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""";
 
@@ -48,6 +54,11 @@ public final class VariantRows {
     /** The tenant's variant, or null. */
     public Uni<Variant> find(String tenantId, String artifactId, String name) {
         return Rows.first(client, FIND, Tuple.of(tenantId, artifactId, name), VariantRows::of);
+    }
+
+    /** What a download URL needs of the tenant's variant, or null when the tenant has no such variant. */
+    public Uni<StoredVariant> findStored(String tenantId, String artifactId, String name) {
+        return Rows.first(client, FIND_STORED, Tuple.of(tenantId, artifactId, name), StoredVariant::of);
     }
 
     public Uni<List<Variant>> ofArtifact(String tenantId, String artifactId) {
