@@ -176,7 +176,7 @@ public class StreamedUpload {
         }
     }
 
-    /** Writes the body and answers its sha256; a body that differs from the declared sha256 or type is deleted (422). */
+    /** Writes the body and answers its sha256; a body that differs from the declared sha256 or type is deleted (REJECTED_CONTENT). */
     private Uni<String> write(Variant variant, String target, StorageKey key, Multi<ByteBuffer> body) {
         StorageProvider provider = providers.get(target);
         return provider.write(key, variant.contentType, variant.size, body) // the provider digests the bytes as it writes them

@@ -17,9 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes the audit trail in the transaction of each change (through the caller's Panache session,
- * or the connection of a hand-written transaction), pages through it for {@code GET /api/v1/audit},
- * and purges what is older than the retention.
+ * Writes the audit trail in the transaction of each change (through {@code records.Changes#audit},
+ * on the connection of that transaction), pages through it for {@code GET /api/v1/audit}, and
+ * purges what is older than the retention.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -62,7 +62,10 @@ public class AuditTrail {
                 .addString(event.variant()).addString(event.outcome().wireName()).addString(event.detail());
     }
 
-    /** Records the event in the caller's Panache transaction: it commits or rolls back with the change. */
+    /**
+     * Records the event in the caller's Panache transaction: it commits or rolls back with the change.
+     * Left only for the multipart paths until they change records through {@code records.Changes}; then it goes.
+     */
     public Uni<Void> record(AuditEvent event) {
         return Panache.getSession().chain(session -> {
             var insert = session.createNativeQuery(INSERT_ONE);
