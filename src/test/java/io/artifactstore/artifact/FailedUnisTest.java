@@ -39,8 +39,9 @@ class FailedUnisTest {
     @Inject
     ArtifactQueries queries;
 
+    /** What the client hears of a failure, whether the domain names it by kind or as an answer. */
     @Inject
-    KnownFailures known;
+    KnownFailures answers;
 
     @Inject
     ProviderRegistry providers;
@@ -51,33 +52,25 @@ class FailedUnisTest {
     @Test
     void aRefusedTicketIsAFailedUni() {
         UploadRequest hologram = new UploadRequest("hologram", null, "image/png", 3L, null, null, null, null, null);
-        Uni<CreatedArtifact> ticket = answered(tickets.create(new Caller("unis", "tester"), hologram));
-        assertThatThrownBy(() -> ticket.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
-                refused -> assertThat(refused.status()).isEqualTo(400));
+        Uni<CreatedArtifact> ticket = tickets.create(new Caller("unis", "tester"), hologram);
+        assertThatThrownBy(() -> ticket.await().atMost(WAIT)).satisfies(
+                refused -> assertThat(answers.answer(refused).status()).isEqualTo(400));
 
         UploadRequest headless = new UploadRequest("image", null, "image/png", 3L, null, null, null, "thumbnail", null);
-        Uni<CreatedArtifact> variant = answered(tickets.create(new Caller("unis", "tester"), headless));
-        assertThatThrownBy(() -> variant.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
-                refused -> assertThat(refused.errors()).extracting(ServiceException.FieldError::field).containsExactly("artifactId"));
+        Uni<CreatedArtifact> variant = tickets.create(new Caller("unis", "tester"), headless);
+        assertThatThrownBy(() -> variant.await().atMost(WAIT)).satisfies(
+                refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("artifactId"));
     }
 
     @Test
     void aBadExpiryOrCursorIsAFailedUni() {
-        Uni<SignedRequest> url = answered(queries.downloadUrl("unis", Ulid.next(), "original", Duration.ZERO, null));
-        assertThatThrownBy(() -> url.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
-                refused -> assertThat(refused.errors()).extracting(ServiceException.FieldError::field).containsExactly("expiresIn"));
+        Uni<SignedRequest> url = queries.downloadUrl("unis", Ulid.next(), "original", Duration.ZERO, null);
+        assertThatThrownBy(() -> url.await().atMost(WAIT)).satisfies(
+                refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("expiresIn"));
 
-        Uni<ArtifactPage> page = answered(queries.list("unis", new ArtifactFilter(null, null, null), 10, "not a cursor"));
-        assertThatThrownBy(() -> page.await().atMost(WAIT)).isInstanceOfSatisfying(ServiceException.class,
-                refused -> assertThat(refused.errors()).extracting(ServiceException.FieldError::field).containsExactly("cursor"));
-    }
-
-    /** The call's failure as the client hears it: the domain names kinds, only the api maps them to HTTP. */
-    private <T> Uni<T> answered(Uni<T> call) {
-        return call.onFailure().transform(failure -> {
-            ServiceException answer = known.answer(failure);
-            return answer != null ? answer : failure;
-        });
+        Uni<ArtifactPage> page = queries.list("unis", new ArtifactFilter(null, null, null), 10, "not a cursor");
+        assertThatThrownBy(() -> page.await().atMost(WAIT)).satisfies(
+                refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("cursor"));
     }
 
     @Test
