@@ -72,7 +72,16 @@ public class ArtifactResource {
     private static final String REPLAYED = "true when this is the stored answer of an earlier request with the same Idempotency-Key";
 
     @Inject
-    ArtifactService service;
+    Tickets tickets;
+
+    @Inject
+    Completion completion;
+
+    @Inject
+    ArtifactQueries queries;
+
+    @Inject
+    Deletion deletion;
 
     @Inject
     CurrentTenant tenant;
@@ -108,7 +117,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "507", ref = "InsufficientStorage", description = "The tenant's quota cannot hold this upload; nothing is recorded.")
     public Uni<Response> create(@Valid @NotNull UploadRequest request,
                                 @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        return service.create(tenant.caller(), request).map(created -> Response
+        return tickets.create(tenant.caller(), request).map(created -> Response
                 .created(URI.create("/api/v1/artifacts/" + created.artifact().id()))
                 .entity(created).build());
     }
@@ -133,7 +142,7 @@ public class ArtifactResource {
     public Uni<Response> complete(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                   @QueryParam("variant") @DefaultValue(UploadRequest.DEFAULT_VARIANT) @Parameter(description = VARIANT) String variant,
                                   @HeaderParam(IdempotentCalls.HEADER) @Parameter(description = IDEMPOTENCY_KEY) String idempotencyKey) {
-        return service.complete(tenant.caller(), Ids.require("id", id), variantName(variant))
+        return completion.complete(tenant.caller(), Ids.require("id", id), variantName(variant))
                 .map(view -> Response.ok(view).build());
     }
 
@@ -200,7 +209,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<ArtifactView> get(@PathParam("id") @Parameter(description = "Artifact id") String id) {
-        return service.get(tenant.id(), Ids.require("id", id));
+        return queries.get(tenant.id(), Ids.require("id", id));
     }
 
     @GET
@@ -224,7 +233,7 @@ public class ArtifactResource {
                 type == null ? null : ArtifactType.fromWireName(type)
                         .orElseThrow(() -> ServiceException.invalidField("type", "is not an artifact type")),
                 status == null ? null : parseStatus(status));
-        return service.list(tenant.id(), filter, QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT), cursor);
+        return queries.list(tenant.id(), filter, QueryParams.intInRange("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT), cursor);
     }
 
     @GET
@@ -245,7 +254,7 @@ public class ArtifactResource {
                                           @QueryParam("disposition") @Parameter(description = "Content-Disposition of the download,"
                                                   + " with the artifact's filename; none by default",
                                                   schema = @Schema(type = SchemaType.STRING, enumeration = {"inline", "attachment"})) String disposition) {
-        return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
+        return queries.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant),
                 expiresIn == null ? null : Duration.ofSeconds(QueryParams.intInRange("expiresIn", expiresIn, 0, 1, Integer.MAX_VALUE)),
                 parseDisposition(disposition));
     }
@@ -262,7 +271,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "409", ref = "Conflict", description = "The variant's upload has not been completed.")
     public Uni<Response> content(@PathParam("id") @Parameter(description = "Artifact id") String id,
                                  @QueryParam("variant") @Parameter(description = VARIANT) String variant) {
-        return service.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant), null, null)
+        return queries.downloadUrl(tenant.id(), Ids.require("id", id), variantName(variant), null, null)
                 .map(url -> Response.status(Response.Status.FOUND).location(URI.create(url.url()))
                         .header("Cache-Control", "no-store").build());
     }
@@ -277,7 +286,7 @@ public class ArtifactResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<Response> delete(@PathParam("id") @Parameter(description = "Artifact id") String id) {
-        return service.delete(tenant.caller(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
+        return deletion.delete(tenant.caller(), Ids.require("id", id)).map(ignored -> Response.noContent().build());
     }
 
     private static String variantName(String variant) {

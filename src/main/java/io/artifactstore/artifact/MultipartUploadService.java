@@ -45,7 +45,10 @@ public class MultipartUploadService {
     LeftoverMultiparts leftovers;
 
     @Inject
-    ArtifactService artifactService;
+    Completion completion;
+
+    @Inject
+    ArtifactQueries queries;
 
     @Inject
     ProviderRegistry providers;
@@ -262,7 +265,7 @@ public class MultipartUploadService {
         return withVariant(tenantId, artifactId, uploadId).chain(found -> {
             MultipartUpload row = found.row();
             if (row.completedFor(found.variant())) {
-                return artifactService.get(tenantId, artifactId); // a retry of a complete that got through
+                return queries.get(tenantId, artifactId); // a retry of a complete that got through
             }
             if (!row.usableFor(found.variant())) {
                 throw noSuchUpload();
@@ -286,7 +289,7 @@ public class MultipartUploadService {
                     .transform(failure -> DomainFailure.rejectedContent("The parts' sha256 differs from the declared one"))
                     .onFailure(failure -> !DomainFailure.is(failure, DomainFailure.Kind.REJECTED_CONTENT))
                     .recoverWithUni(failure -> endedMeanwhile(row, failure))
-                    .chain(() -> artifactService.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
+                    .chain(() -> completion.complete(caller, artifactId, row.variant, "multipart upload " + row.id))
                     .call(() -> leftovers.abortUnusable(tenantId, artifactId, row.id)); // other uploads of the variant, now unusable
         });
     }

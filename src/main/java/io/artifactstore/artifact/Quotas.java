@@ -1,14 +1,13 @@
 package io.artifactstore.artifact;
 
-import io.artifactstore.records.Variant;
-import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.artifactstore.core.DomainFailure;
+import io.artifactstore.records.Changes;
+import io.artifactstore.records.QuotaRows;
+import io.artifactstore.records.Records;
+import io.artifactstore.records.Variant;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -20,39 +19,18 @@ import java.util.function.Function;
  * Per-tenant limits on stored bytes and artifacts (CONTRACT §3). A new ticket is admitted only if the
  * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size, and so does a
  * pending replacement, next to the version it replaces), plus the new one, stay within them; else
- * 507 before any URL is signed or record written. Admissions of one tenant take turns on a
- * transaction advisory lock, so parallel creates cannot overshoot; a tenant without limits runs no
- * query at all.
+ * OVER_QUOTA before any URL is signed or record written. Admissions of one tenant take turns on a
+ * lock held by the transaction that writes the ticket, so parallel creates cannot overshoot; a tenant
+ * without limits runs no query at all.
  */
 @ApplicationScoped
 public class Quotas {
-
-    public static final int INSUFFICIENT_STORAGE = 507;
-
-    // Taken in its own statement: the sum that follows, in read committed, then sees whatever the previous holder wrote.
-    private static final String LOCK = "SELECT 1 FROM pg_advisory_xact_lock(hashtext('artifact_store.quota:' || $1))";
-    /**
-     * What the tenant holds or has reserved, as TenantUsage counts it (a pending replacement reserves
-     * its size next to the version it replaces), besides what the variant about to be ticketed ($2,
-     * $3) gives up: the size of its earlier pending ticket, or of its earlier pending replacement.
-     * And the artifacts it will hold once the variant is ticketed: one more unless its artifact
-     * counts already through another variant (an EXPIRED artifact that a ticket revives counts again).
-     */
-    private static final String USED = """
-            SELECT CAST(COALESCE(SUM(CASE WHEN artifact_id = $2 AND name = $3
-                                          THEN CASE WHEN status = 'AVAILABLE' THEN size ELSE 0 END
-                                          ELSE size + CASE WHEN status = 'AVAILABLE' THEN COALESCE(replacement_size, 0) ELSE 0 END
-                                     END), 0) AS BIGINT) AS bytes,
-                   COUNT(DISTINCT CASE WHEN NOT (artifact_id = $2 AND name = $3 AND status = 'PENDING') THEN artifact_id END)
-                   + CASE WHEN BOOL_OR(artifact_id = $2 AND NOT (name = $3 AND status = 'PENDING')) THEN 0 ELSE 1 END AS artifacts
-            FROM artifact_variants
-            WHERE tenant_id = $1 AND status IN ('PENDING', 'AVAILABLE')""";
 
     @Inject
     ArtifactStoreConfig config;
 
     @Inject
-    Pool database;
+    Records records;
 
     /** A tenant's limits; null where there is none. */
     public record Limits(Long maxBytes, Long maxArtifacts) {
@@ -70,63 +48,47 @@ public class Quotas {
     }
 
     /**
-     * Runs {@code work} (sign the ticket, insert the rows through the client given) for a new artifact
-     * with its first variant. Under a limit, it runs in the transaction that checked the limit, so the
-     * next admission of the tenant sees its rows; without one, straight on the pool.
+     * Runs {@code work} (sign the ticket, write the rows) for a new artifact with its first variant.
+     * Under a limit, in the transaction that checked the limit, so the next admission of the tenant
+     * sees its rows; without one, straight on the pool, where its one statement commits by itself.
      */
-    public <T> Uni<T> admitArtifact(Variant first, Function<SqlClient, Uni<T>> work) {
+    public <T> Uni<T> admitNew(Variant first, Function<Changes, Uni<T>> work) {
         Limits limits = limitsOf(first.tenantId);
         if (limits.none()) {
-            return work.apply(database);
+            return records.alone(work);
         }
-        return database.withTransaction(connection -> connection.preparedQuery(LOCK).execute(Tuple.of(first.tenantId))
-                .chain(() -> connection.preparedQuery(USED).execute(Tuple.of(first.tenantId, first.artifactId, first.name)))
-                .map(rows -> rows.iterator().next())
-                .invoke(used -> check(first, limits, used.getLong("bytes"), used.getLong("artifacts")))
-                .chain(() -> Uni.createFrom().deferred(() -> work.apply(connection))));
+        return records.inTransaction(changes -> admit(changes, first, limits).chain(() -> work.apply(changes)));
     }
 
     /**
-     * Checks, in the caller's (Panache) transaction, that the tenant can hold {@code wanted}, a variant
-     * added to an existing artifact, re-ticketed (its earlier pending size no longer counts) or the
-     * replacement of an available one (its verified size still counts until the swap; an earlier
-     * pending replacement no longer does); and, when it revives an EXPIRED artifact, that
-     * the artifact fits the count again. The lock is held until that transaction ends, which also
-     * writes the variant.
+     * Checks, in {@code changes}' transaction, that the tenant can hold {@code wanted}: a new variant,
+     * a new ticket for a pending one (its earlier pending size no longer counts) or the replacement of
+     * an available one (its verified size still counts until the swap; an earlier pending replacement
+     * no longer does); and, when it revives an EXPIRED artifact, that the artifact fits the count
+     * again. The tenant's lock is held until that transaction ends, which also writes the variant.
      */
-    public Uni<Void> admitVariant(Variant wanted) {
-        Limits limits = limitsOf(wanted.tenantId);
+    public Uni<Void> admit(Changes changes, Variant wanted) {
+        return admit(changes, wanted, limitsOf(wanted.tenantId));
+    }
+
+    private static Uni<Void> admit(Changes changes, Variant wanted, Limits limits) {
         if (limits.none()) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.getSession().chain(session -> session.createNativeQuery(hibernate(LOCK), Integer.class)
-                .setParameter(1, wanted.tenantId).getSingleResult()
-                .chain(() -> session.createNativeQuery(hibernate(USED), Object[].class)
-                        .setParameter(1, wanted.tenantId).setParameter(2, wanted.artifactId).setParameter(3, wanted.name)
-                        .getSingleResult())
-                .invoke(used -> check(wanted, limits, ((Number) used[0]).longValue(), ((Number) used[1]).longValue()))
-                .replaceWithVoid());
+        return changes.quotas().lockAndCount(wanted.tenantId, wanted.artifactId, wanted.name)
+                .invoke(held -> check(wanted, limits, held))
+                .replaceWithVoid();
     }
 
-    /** 507 when the variant's size on top of {@code usedBytes}, or {@code artifacts} in all, exceed the limits. */
-    private static void check(Variant wanted, Limits limits, long usedBytes, long artifacts) {
-        if (limits.maxBytes() != null && usedBytes + wanted.size > limits.maxBytes()) {
-            throw insufficientStorage("Storage quota exceeded: " + usedBytes + " of " + limits.maxBytes()
-                    + " bytes in use (pending uploads included); this upload needs " + wanted.size + " more");
+    /** OVER_QUOTA when the variant's size on top of what is held, or the artifacts in all, exceed the limits. */
+    private static void check(Variant wanted, Limits limits, QuotaRows.Held held) {
+        if (limits.maxBytes() != null && held.bytes() + wanted.size > limits.maxBytes()) {
+            throw DomainFailure.of(DomainFailure.Kind.OVER_QUOTA, "Storage quota exceeded: " + held.bytes() + " of "
+                    + limits.maxBytes() + " bytes in use (pending uploads included); this upload needs " + wanted.size + " more");
         }
-        if (limits.maxArtifacts() != null && artifacts > limits.maxArtifacts()) {
-            throw insufficientStorage("Artifact quota exceeded: " + (artifacts - 1) + " of " + limits.maxArtifacts()
-                    + " artifacts in use (pending uploads included)");
+        if (limits.maxArtifacts() != null && held.artifacts() > limits.maxArtifacts()) {
+            throw DomainFailure.of(DomainFailure.Kind.OVER_QUOTA, "Artifact quota exceeded: " + (held.artifacts() - 1)
+                    + " of " + limits.maxArtifacts() + " artifacts in use (pending uploads included)");
         }
     }
-
-    static ServiceException insufficientStorage(String detail) {
-        return new ServiceException(INSUFFICIENT_STORAGE, "Insufficient Storage", detail);
-    }
-
-    /** The same statement with Hibernate's positional parameters ($1 becomes ?1). */
-    private static String hibernate(String sql) {
-        return sql.replace('$', '?');
-    }
-
 }

@@ -1,7 +1,6 @@
 package io.artifactstore.audit;
 
 import io.artifactstore.core.Batches;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -17,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes the audit trail in the transaction of each change (through the caller's Panache session,
- * or the connection of a hand-written transaction), pages through it for {@code GET /api/v1/audit},
- * and purges what is older than the retention.
+ * Writes the audit trail in the transaction of each change (through {@code records.Changes#audit},
+ * on the connection of that transaction), pages through it for {@code GET /api/v1/audit}, and
+ * purges what is older than the retention.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -32,9 +31,6 @@ public class AuditTrail {
                                    $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[])""";
 
     private static final String PAGE = "SELECT " + COLUMNS + " FROM audit_events WHERE tenant_id = $1";
-
-    /** {@link #insert} with Hibernate's positional parameters, for a Panache session. */
-    private static final String INSERT_ONE = insert(1).replace('$', '?');
 
     private static final String PURGE = """
             DELETE FROM audit_events WHERE ctid = ANY (ARRAY(
@@ -60,18 +56,6 @@ public class AuditTrail {
         return tuple.addString(event.caller().tenantId()).addString(event.id()).addOffsetDateTime(event.at().atOffset(ZoneOffset.UTC))
                 .addString(event.caller().subject()).addString(event.action().wireName()).addString(event.artifactId())
                 .addString(event.variant()).addString(event.outcome().wireName()).addString(event.detail());
-    }
-
-    /** Records the event in the caller's Panache transaction: it commits or rolls back with the change. */
-    public Uni<Void> record(AuditEvent event) {
-        return Panache.getSession().chain(session -> {
-            var insert = session.createNativeQuery(INSERT_ONE);
-            Tuple values = addTo(Tuple.tuple(), event);
-            for (int i = 0; i < values.size(); i++) {
-                insert.setParameter(i + 1, values.getValue(i));
-            }
-            return insert.executeUpdate();
-        }).replaceWithVoid();
     }
 
     /** Records the events through {@code client} (a transaction's connection, so they commit with its change), in one statement. */

@@ -44,12 +44,4 @@ public class ArtifactRepository implements PanacheRepositoryBase<Artifact, Strin
         query.append(" order by id desc");
         return find(query.toString(), parameters).range(0, limit - 1).list();
     }
-
-    public Uni<Integer> markAvailable(String tenantId, String id, java.time.Instant now) {
-        return update("status = ?1, updatedAt = ?2 where tenantId = ?3 and id = ?4", Status.AVAILABLE, now, tenantId, id);
-    }
-
-    public Uni<Long> deleteOwned(String tenantId, String id) {
-        return delete("tenantId = ?1 and id = ?2", tenantId, id);
-    }
 }

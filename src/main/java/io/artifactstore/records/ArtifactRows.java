@@ -1,5 +1,7 @@
 package io.artifactstore.records;
 
+import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.core.ArtifactType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +33,18 @@ public final class ArtifactRows {
 
     private static final String INSERT = "INSERT INTO artifacts (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+    private static final String FIND = "SELECT " + COLUMNS + " FROM artifacts WHERE tenant_id = $1 AND id = $2";
+
+    /**
+     * A new artifact, its first variant and the audit event of their creation, in ONE statement: on the
+     * pool it is a transaction of its own, without BEGIN and COMMIT (the variant's foreign key is
+     * checked at the end of the statement), the hot path of a new artifact's ticket.
+     */
+    private static final String INSERT_WITH_VARIANT = "WITH artifact AS (" + INSERT + "), audit AS ("
+            + AuditTrail.insert(Rows.count(COLUMNS) + Rows.count(VariantRows.COLUMNS) + 1) + ")"
+            + " INSERT INTO artifact_variants (" + VariantRows.COLUMNS + ") VALUES ("
+            + Rows.placeholders(Rows.count(COLUMNS) + 1, Rows.count(VariantRows.COLUMNS)) + ")";
+
     private static final String UPDATE_STATUS = "UPDATE artifacts SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
 
     private static final String DELETE = "DELETE FROM artifacts WHERE tenant_id = $1 AND id = $2";
@@ -60,8 +74,19 @@ public final class ArtifactRows {
         return Rows.execute(client, LOCK_NAMING, Tuple.of(provider, keys.toArray(String[]::new)));
     }
 
+    /** The tenant's artifact, or null; reads, locks nothing. */
+    public Uni<Artifact> find(String tenantId, String id) {
+        return Rows.first(client, FIND, Tuple.of(tenantId, id), ArtifactRows::of);
+    }
+
     public Uni<Void> insert(Artifact artifact) {
         return Rows.execute(client, INSERT, values(artifact));
+    }
+
+    /** Both rows and the event, or none of them: see {@link #INSERT_WITH_VARIANT}. */
+    public Uni<Void> insertWithVariant(Artifact artifact, Variant first, AuditEvent created) {
+        return Rows.execute(client, INSERT_WITH_VARIANT,
+                AuditTrail.addTo(Rows.concat(values(artifact), VariantRows.values(first)), created));
     }
 
     /** Writes the artifact's status and update time. */
@@ -103,7 +128,7 @@ public final class ArtifactRows {
 
     static Tuple values(Artifact a) {
         return Tuple.tuple().addString(a.id).addString(a.tenantId).addString(a.type.name()).addString(a.boardId)
-                .addString(a.status.name()).addString(a.filename).addValue(new JsonObject(a.metadata))
+                .addString(a.status.name()).addString(a.filename).addValue(new JsonObject(a.metadata == null ? Map.of() : a.metadata))
                 .addOffsetDateTime(utc(a.createdAt)).addOffsetDateTime(utc(a.updatedAt));
     }
 }

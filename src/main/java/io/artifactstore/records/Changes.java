@@ -16,9 +16,21 @@ import java.util.List;
 public final class Changes {
 
     private final SqlClient client;
+    private final boolean transaction;
 
-    Changes(SqlClient client) {
+    Changes(SqlClient client, boolean transaction) {
         this.client = client;
+        this.transaction = transaction;
+    }
+
+    /**
+     * A transition writes more than one statement ({@link #apply}), so it runs only in a transaction:
+     * on the bare pool each statement would commit alone, a state without its tombstones.
+     */
+    private void requireTransaction() {
+        if (!transaction) {
+            throw new IllegalStateException("a change with its tombstones or audit row runs in Records.inTransaction");
+        }
     }
 
     public ArtifactRows artifacts() {
@@ -45,6 +57,11 @@ public final class Changes {
         return new ExpiryRows(client);
     }
 
+    /** The tenant's quota lock and usage, read in this transaction. */
+    public QuotaRows quotas() {
+        return new QuotaRows(client);
+    }
+
     /** Records the event in this transaction: it commits or rolls back with the change. */
     public Uni<Void> audit(AuditEvent event) {
         return AuditTrail.recordAll(client, List.of(event));
@@ -59,6 +76,7 @@ public final class Changes {
      * it is gone) and a tombstone for every version it released. An unchanged outcome writes nothing.
      */
     public Uni<Void> apply(Transition transition) {
+        requireTransaction();
         if (!transition.changed()) {
             return Uni.createFrom().voidItem();
         }
@@ -75,6 +93,7 @@ public final class Changes {
      * trip, and one for the tombstones of every released version.
      */
     public Uni<Void> applyAll(List<Transition> transitions) {
+        requireTransaction();
         List<Variant> gone = new ArrayList<>();
         List<Variant> created = new ArrayList<>();
         List<Variant> changed = new ArrayList<>();

@@ -21,7 +21,7 @@ public class Records {
 
     /** Runs {@code work} in one transaction: everything it does through its {@link Changes} commits, or nothing does. */
     public <T> Uni<T> inTransaction(Function<Changes, Uni<T>> work) {
-        return pool.withTransaction(connection -> work.apply(new Changes(connection)));
+        return pool.withTransaction(connection -> work.apply(new Changes(connection, true)));
     }
 
     /**
@@ -29,6 +29,6 @@ public class Records {
      * own (the ticket of a new artifact), or reads. Each statement commits by itself.
      */
     public <T> Uni<T> alone(Function<Changes, Uni<T>> work) {
-        return work.apply(new Changes(pool));
+        return work.apply(new Changes(pool, false));
     }
 }

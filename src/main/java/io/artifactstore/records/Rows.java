@@ -55,6 +55,28 @@ final class Rows {
         });
     }
 
+    /** How many columns a list of them ("a, b, c") names. */
+    static int count(String columns) {
+        return columns.split(",").length;
+    }
+
+    /** The parameters {@code $first} to {@code $(first + count - 1)}, comma-separated: the VALUES of an INSERT. */
+    static String placeholders(int first, int count) {
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            values.append(i == 0 ? "$" : ", $").append(first + i);
+        }
+        return values.toString();
+    }
+
+    /** {@code second}'s values appended to {@code first}'s: the parameters of one statement that writes two rows. */
+    static Tuple concat(Tuple first, Tuple second) {
+        for (int i = 0; i < second.size(); i++) {
+            first.addValue(second.getValue(i));
+        }
+        return first;
+    }
+
     static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }

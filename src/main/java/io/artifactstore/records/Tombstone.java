@@ -29,14 +29,6 @@ public class Tombstone {
     @Column(name = "sweep_at", nullable = false)
     public Instant sweepAt;
 
-    public static Tombstone of(Variant variant, Instant sweepAt) {
-        Tombstone tombstone = new Tombstone();
-        tombstone.provider = variant.provider;
-        tombstone.storageKey = variant.storageKey;
-        tombstone.sweepAt = sweepAt;
-        return tombstone;
-    }
-
     public static class Key implements Serializable {
         public String provider;
         public String storageKey;

@@ -6,7 +6,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.artifactstore.records.Rows.utc;
 
@@ -41,9 +43,14 @@ public final class TombstoneRows {
         if (versions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        String[] providers = versions.stream().map(Released::provider).toArray(String[]::new);
-        String[] keys = versions.stream().map(Released::storageKey).toArray(String[]::new);
-        OffsetDateTime[] due = versions.stream().map(v -> utc(v.sweepAt())).toArray(OffsetDateTime[]::new);
+        // One row per key, the latest sweep time: ON CONFLICT DO UPDATE may not touch a row twice in one statement.
+        Map<List<String>, Instant> latest = new LinkedHashMap<>();
+        for (Released v : versions) {
+            latest.merge(List.of(v.provider(), v.storageKey()), v.sweepAt(), (a, b) -> a.isAfter(b) ? a : b);
+        }
+        String[] providers = latest.keySet().stream().map(k -> k.get(0)).toArray(String[]::new);
+        String[] keys = latest.keySet().stream().map(k -> k.get(1)).toArray(String[]::new);
+        OffsetDateTime[] due = latest.values().stream().map(Rows::utc).toArray(OffsetDateTime[]::new);
         return Rows.execute(client, BURY, Tuple.of(providers, keys, due));
     }
 

@@ -36,6 +36,12 @@ public final class VariantRows {
     private static final String AT_KEYS = "SELECT " + COLUMNS + " FROM artifact_variants"
             + " WHERE provider = $1 AND storage_key = ANY($2)";
 
+    /** What a download needs, with the artifact's file name: one statement (a variant row exists only under its artifact). */
+    private static final String FIND_STORED = """
+            SELECT v.status, v.provider, v.storage_key, v.content_type, a.filename
+            FROM artifact_variants v JOIN artifacts a ON a.id = v.artifact_id
+            WHERE v.tenant_id = $1 AND v.artifact_id = $2 AND v.name = $3""";
+
     private static final String INSERT = "INSERT INTO artifact_variants (" + COLUMNS + """
             ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)""";
 
@@ -57,6 +63,11 @@ public final class VariantRows {
     /** The tenant's variant, or null. */
     public Uni<Variant> find(String tenantId, String artifactId, String name) {
         return Rows.first(client, FIND, Tuple.of(tenantId, artifactId, name), VariantRows::of);
+    }
+
+    /** What a download URL needs of the tenant's variant, or null when the tenant has no such variant. */
+    public Uni<StoredVariant> findStored(String tenantId, String artifactId, String name) {
+        return Rows.first(client, FIND_STORED, Tuple.of(tenantId, artifactId, name), StoredVariant::of);
     }
 
     public Uni<List<Variant>> ofArtifact(String tenantId, String artifactId) {

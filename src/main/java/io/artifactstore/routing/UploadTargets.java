@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +60,14 @@ public class UploadTargets {
                 monitor.retryAfter().toSeconds());
     }
 
+    /**
+     * The provider that takes an upload whose record names {@code current}: that one while it can take
+     * uploads, else the one {@link #choose(RoutingDecision)} picks on {@code route} (asked only then).
+     */
+    public String choose(String current, Supplier<RoutingDecision> route) {
+        return monitor.canTakeUploads(current) ? current : choose(route.get());
+    }
+
     /** Each provider the route allows, with why it cannot take uploads: "media (circuit open after: timeouts), local (...)". */
     private String whyNot(RoutingDecision route) {
         List<String> providers = new ArrayList<>();
@@ -67,10 +76,5 @@ public class UploadTargets {
         return providers.stream().distinct()
                 .map(name -> name + " (" + monitor.problem(name).orElse("cannot take uploads") + ")")
                 .collect(Collectors.joining(", "));
-    }
-
-    /** Counts an upload that the service itself sent to {@code to} because {@code from}, its routed provider, could not take it. */
-    public void countFallback(String from, String to) {
-        fallbacks(from, to).increment();
     }
 }

@@ -34,7 +34,10 @@ class FailedUnisTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Inject
-    ArtifactService service;
+    Tickets tickets;
+
+    @Inject
+    ArtifactQueries queries;
 
     /** What the client hears of a failure, whether the domain names it by kind or as an answer. */
     @Inject
@@ -49,23 +52,23 @@ class FailedUnisTest {
     @Test
     void aRefusedTicketIsAFailedUni() {
         UploadRequest hologram = new UploadRequest("hologram", null, "image/png", 3L, null, null, null, null, null);
-        Uni<CreatedArtifact> ticket = service.create(new Caller("unis", "tester"), hologram);
+        Uni<CreatedArtifact> ticket = tickets.create(new Caller("unis", "tester"), hologram);
         assertThatThrownBy(() -> ticket.await().atMost(WAIT)).satisfies(
                 refused -> assertThat(answers.answer(refused).status()).isEqualTo(400));
 
         UploadRequest headless = new UploadRequest("image", null, "image/png", 3L, null, null, null, "thumbnail", null);
-        Uni<CreatedArtifact> variant = service.create(new Caller("unis", "tester"), headless);
+        Uni<CreatedArtifact> variant = tickets.create(new Caller("unis", "tester"), headless);
         assertThatThrownBy(() -> variant.await().atMost(WAIT)).satisfies(
                 refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("artifactId"));
     }
 
     @Test
     void aBadExpiryOrCursorIsAFailedUni() {
-        Uni<SignedRequest> url = service.downloadUrl("unis", Ulid.next(), "original", Duration.ZERO, null);
+        Uni<SignedRequest> url = queries.downloadUrl("unis", Ulid.next(), "original", Duration.ZERO, null);
         assertThatThrownBy(() -> url.await().atMost(WAIT)).satisfies(
                 refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("expiresIn"));
 
-        Uni<ArtifactPage> page = service.list("unis", new ArtifactFilter(null, null, null), 10, "not a cursor");
+        Uni<ArtifactPage> page = queries.list("unis", new ArtifactFilter(null, null, null), 10, "not a cursor");
         assertThatThrownBy(() -> page.await().atMost(WAIT)).satisfies(
                 refused -> assertThat(answers.answer(refused).errors()).extracting(ServiceException.FieldError::field).containsExactly("cursor"));
     }

@@ -12,6 +12,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.vertx.RunOnVertxContext;
 import io.quarkus.test.vertx.UniAsserter;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -19,14 +20,16 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The hand-written statements against the real schema: both rows or neither, and a round trip
- * through the Panache entities each way, so a new column cannot drift between the two views.
+ * The hand-written statements of the hot paths (a new artifact's ticket, a download URL) and of the
+ * tombstone sweep against the real schema: both rows or neither, and a round trip through the
+ * Panache entities each way, so a new column cannot drift between the two views.
  */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
@@ -36,7 +39,7 @@ class ArtifactStatementsTest {
     private static final String ENHANCEMENT = "\\$\\$_hibernate_.*";
 
     @Inject
-    ArtifactStatements statements;
+    Records records;
 
     @Inject
     Pool database;
@@ -50,14 +53,14 @@ class ArtifactStatementsTest {
     @Test
     void anArtifactAndItsVariantAreStoredTogetherAndFoundOnlyByTheirTenant() {
         Artifact artifact = artifact();
-        statements.insert(database, artifact, variant(artifact, "local"), created(artifact)).await().indefinitely();
+        records.alone(changes -> changes.artifacts().insertWithVariant(artifact, variant(artifact, "local"), created(artifact))).await().indefinitely();
 
-        ArtifactStatements.StoredVariant stored = statements.findStored("statements", artifact.id, "original").await().indefinitely();
+        StoredVariant stored = findStored("statements", artifact.id, "original").await().indefinitely();
         assertThat(stored.status()).isEqualTo(Status.PENDING);
         assertThat(stored.provider()).isEqualTo("local");
         assertThat(stored.key().toString()).isEqualTo("statements/image/b/" + artifact.id + "/original");
         assertThat(stored.filename()).isEqualTo("cat.png");
-        assertThat(statements.findStored("someone-else", artifact.id, "original").await().indefinitely()).isNull();
+        assertThat(findStored("someone-else", artifact.id, "original").await().indefinitely()).isNull();
     }
 
     @Test
@@ -65,7 +68,7 @@ class ArtifactStatementsTest {
         Artifact artifact = artifact();
         Variant refused = variant(artifact, null); // provider is NOT NULL
 
-        assertThatThrownBy(() -> statements.insert(database, artifact, refused, created(artifact)).await().indefinitely()).isNotNull();
+        assertThatThrownBy(() -> records.alone(changes -> changes.artifacts().insertWithVariant(artifact, refused, created(artifact))).await().indefinitely()).isNotNull();
 
         long rows = database.preparedQuery("SELECT count(*) FROM artifacts WHERE id = $1").execute(Tuple.of(artifact.id))
                 .await().indefinitely().iterator().next().getLong(0);
@@ -81,7 +84,7 @@ class ArtifactStatementsTest {
         Artifact written = artifact();
         Variant writtenVariant = variant(written, "local");
         writtenVariant.sha256 = "ab".repeat(32);
-        asserter.execute(() -> statements.insert(database, written, writtenVariant, created(written)));
+        asserter.execute(() -> records.alone(changes -> changes.artifacts().insertWithVariant(written, writtenVariant, created(written))));
         asserter.assertThat(() -> Panache.withSession(() -> artifacts.findById(written.id)),
                 read -> assertThat(read).usingRecursiveComparison().ignoringFieldsMatchingRegexes(ENHANCEMENT).isEqualTo(written));
         asserter.assertThat(() -> Panache.withSession(() -> variants.findOwned(written.tenantId, written.id, "original")),
@@ -90,8 +93,8 @@ class ArtifactStatementsTest {
         Artifact persisted = artifact();
         Variant persistedVariant = variant(persisted, "s3");
         asserter.execute(() -> Panache.withTransaction(() -> artifacts.persist(persisted).chain(() -> variants.persist(persistedVariant))));
-        asserter.assertThat(() -> statements.findStored(persisted.tenantId, persisted.id, "original"),
-                read -> assertThat(read).isEqualTo(new ArtifactStatements.StoredVariant(Status.PENDING, "s3",
+        asserter.assertThat(() -> findStored(persisted.tenantId, persisted.id, "original"),
+                read -> assertThat(read).isEqualTo(new StoredVariant(Status.PENDING, "s3",
                         persistedVariant.key(), "image/png", "cat.png")));
     }
 
@@ -103,18 +106,30 @@ class ArtifactStatementsTest {
         tombstone.provider = "local";
         tombstone.storageKey = "statements/image/_/" + Ulid.next() + "/original/" + Ulid.next();
         tombstone.sweepAt = due;
-        var key = new ArtifactStatements.TombstonedKey(tombstone.provider, tombstone.storageKey);
+        var key = new TombstoneRows.Buried(tombstone.provider, tombstone.storageKey);
         Instant leaseEnd = due.plusSeconds(300);
 
         asserter.execute(() -> Panache.withTransaction(() -> Panache.getSession().chain(session -> session.persist(tombstone))));
-        asserter.assertThat(() -> statements.claimDueTombstones(due, leaseEnd, 100), claimed -> assertThat(claimed).containsExactly(key));
-        asserter.assertThat(() -> statements.claimDueTombstones(due, leaseEnd, 100), claimed -> assertThat(claimed).isEmpty());
-        asserter.execute(() -> statements.forgetTombstone(key.provider(), key.storageKey(), due));
-        asserter.assertThat(() -> statements.claimDueTombstones(leaseEnd, leaseEnd.plusSeconds(1), 100),
+        asserter.assertThat(() -> claimDue(due, leaseEnd, 100), claimed -> assertThat(claimed).containsExactly(key));
+        asserter.assertThat(() -> claimDue(due, leaseEnd, 100), claimed -> assertThat(claimed).isEmpty());
+        asserter.execute(() -> forget(key.provider(), key.storageKey(), due));
+        asserter.assertThat(() -> claimDue(leaseEnd, leaseEnd.plusSeconds(1), 100),
                 claimed -> assertThat(claimed).as("still there: its lease had not ended").containsExactly(key));
-        asserter.execute(() -> statements.forgetTombstone(key.provider(), key.storageKey(), leaseEnd.plusSeconds(1)));
-        asserter.assertThat(() -> statements.claimDueTombstones(leaseEnd.plusSeconds(10), leaseEnd.plusSeconds(20), 100),
+        asserter.execute(() -> forget(key.provider(), key.storageKey(), leaseEnd.plusSeconds(1)));
+        asserter.assertThat(() -> claimDue(leaseEnd.plusSeconds(10), leaseEnd.plusSeconds(20), 100),
                 claimed -> assertThat(claimed).isEmpty());
+    }
+
+    private Uni<StoredVariant> findStored(String tenantId, String artifactId, String name) {
+        return records.alone(changes -> changes.variants().findStored(tenantId, artifactId, name));
+    }
+
+    private Uni<List<TombstoneRows.Buried>> claimDue(Instant now, Instant leaseEnd, int limit) {
+        return records.alone(changes -> changes.tombstones().claimDue(now, leaseEnd, limit));
+    }
+
+    private Uni<Void> forget(String provider, String storageKey, Instant gone) {
+        return records.alone(changes -> changes.tombstones().forget(provider, storageKey, gone));
     }
 
     private static Artifact artifact() {
