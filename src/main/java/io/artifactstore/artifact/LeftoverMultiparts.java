@@ -70,7 +70,7 @@ public class LeftoverMultiparts {
      * with {@code aborted} recorded in that transaction if this call forgot it (null: the abort follows
      * a change the trail has already). A failure keeps the row.
      */
-    Uni<Void> abort(MultipartUpload row, AuditEvent aborted) {
+    public Uni<Void> abort(MultipartUpload row, AuditEvent aborted) {
         return providers.get(row.provider).ability(MultipartUploads.class)
                 .map(multipart -> row.streamed ? multipart.abortAllAt(row.key())
                         : row.starting() ? abortUnrecorded(multipart, row)

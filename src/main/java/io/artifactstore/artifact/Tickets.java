@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.quota.Quotas;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;

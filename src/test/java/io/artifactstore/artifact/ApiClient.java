@@ -16,12 +16,12 @@ public final class ApiClient {
     private ApiClient() {
     }
 
-    static RequestSpecification as(String token) {
+    public static RequestSpecification as(String token) {
         return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
     }
 
     /** Creates an artifact and returns the whole answer ({@code artifact}, {@code upload}). */
-    static JsonPath create(String token, Map<String, Object> body) {
+    public static JsonPath create(String token, Map<String, Object> body) {
         return as(token).body(body).post("/api/v1/artifacts").then().statusCode(201).extract().jsonPath();
     }
 
@@ -34,18 +34,18 @@ public final class ApiClient {
         return created;
     }
 
-    static Map<String, Object> imageRequest(String board, byte[] data) {
+    public static Map<String, Object> imageRequest(String board, byte[] data) {
         return new java.util.HashMap<>(Map.of("type", "image", "boardId", board, "contentType", "image/png",
                 "size", data.length, "filename", "cat.png", "metadata", Map.of("prompt", "a cat")));
     }
 
     /** Where the first variant's bytes are stored: its key plus the version of its upload. */
-    static StorageKey storedKey(JsonPath created) {
+    public static StorageKey storedKey(JsonPath created) {
         return StorageKey.parse(created.getString("artifact.variants[0].key"))
                 .withVersion(created.getString("artifact.variants[0].version"));
     }
 
-    static SignedRequest ticket(JsonPath created) {
+    public static SignedRequest ticket(JsonPath created) {
         return new SignedRequest(created.getString("upload.method"), created.getString("upload.url"),
                 created.getMap("upload.headers", String.class, String.class), null);
     }

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.lifecycle.TombstoneSweeper;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.ConcurrentCalls;
 import io.artifactstore.testing.Tokens;

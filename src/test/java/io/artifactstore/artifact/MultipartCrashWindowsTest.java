@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.lifecycle.ExpiryReaper;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;
 import io.artifactstore.provider.MultipartUploads;

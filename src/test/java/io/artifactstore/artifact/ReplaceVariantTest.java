@@ -1,5 +1,7 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.lifecycle.ExpiryReaper;
+import io.artifactstore.lifecycle.TombstoneSweeper;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.SignedRequest;
 import io.artifactstore.resilience.ProviderRegistry;

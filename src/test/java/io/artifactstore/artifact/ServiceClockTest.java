@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.lifecycle.ExpiryReaper;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.MovableClock;

@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.lifecycle.TombstoneSweeper;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.testing.ArtifactStoreTestResource;

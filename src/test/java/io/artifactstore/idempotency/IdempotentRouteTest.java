@@ -3,7 +3,7 @@ package io.artifactstore.idempotency;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import io.artifactstore.artifact.ArtifactResource;
+import io.artifactstore.rest.ArtifactResource;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.core.Response;

@@ -1,6 +1,6 @@
 package io.artifactstore.resilience;
 
-import io.artifactstore.artifact.TombstoneSweeper;
+import io.artifactstore.lifecycle.TombstoneSweeper;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.Ulid;

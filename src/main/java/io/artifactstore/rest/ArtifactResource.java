@@ -1,5 +1,14 @@
-package io.artifactstore.artifact;
+package io.artifactstore.rest;
 
+import io.artifactstore.artifact.ArtifactPage;
+import io.artifactstore.artifact.ArtifactQueries;
+import io.artifactstore.artifact.ArtifactView;
+import io.artifactstore.artifact.Completion;
+import io.artifactstore.artifact.CreatedArtifact;
+import io.artifactstore.artifact.Deletion;
+import io.artifactstore.artifact.StreamedUpload;
+import io.artifactstore.artifact.Tickets;
+import io.artifactstore.artifact.UploadRequest;
 import io.artifactstore.records.ArtifactFilter;
 import io.artifactstore.records.Status;
 import io.artifactstore.api.HttpProblems;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.lifecycle;
 
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.SignedRequest;

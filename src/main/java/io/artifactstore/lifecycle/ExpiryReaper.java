@@ -1,5 +1,6 @@
-package io.artifactstore.artifact;
+package io.artifactstore.lifecycle;
 
+import io.artifactstore.artifact.LeftoverMultiparts;
 import io.artifactstore.records.MultipartUpload;
 import io.artifactstore.records.Records;
 import io.artifactstore.records.Released;
@@ -40,7 +41,7 @@ public class ExpiryReaper {
     /** The subject of the reaper's changes in the audit trail: system:expiry-reaper. */
     public static final String SUBJECT = "expiry-reaper";
     /** How long a claimed multipart upload is left to the replica that claimed it. */
-    static final Duration LEASE = Duration.ofMinutes(5);
+    public static final Duration LEASE = Duration.ofMinutes(5);
     /** Object deletes in flight at once per reaper: each also takes a database connection. */
     static final int PARALLEL_DELETES = 8;
 

@@ -1,5 +1,7 @@
-package io.artifactstore.resilience;
+package io.artifactstore.rest;
 
+import io.artifactstore.resilience.ProviderMonitor;
+import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

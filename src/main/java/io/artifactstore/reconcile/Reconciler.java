@@ -1,4 +1,4 @@
-package io.artifactstore.ops;
+package io.artifactstore.reconcile;
 
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;

@@ -1,5 +1,6 @@
-package io.artifactstore.artifact;
+package io.artifactstore.rest;
 
+import io.artifactstore.artifact.UploadRequest;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.core.ArtifactType;
 import io.artifactstore.routing.Router;

@@ -1,4 +1,4 @@
-package io.artifactstore.ops;
+package io.artifactstore.reconcile;
 
 import java.time.Instant;
 

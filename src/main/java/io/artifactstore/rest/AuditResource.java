@@ -1,5 +1,8 @@
-package io.artifactstore.audit;
+package io.artifactstore.rest;
 
+import io.artifactstore.audit.AuditAction;
+import io.artifactstore.audit.AuditEntry;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.api.Cursor;
 import io.artifactstore.api.QueryParams;
 import io.artifactstore.api.ServiceException;

@@ -1,5 +1,9 @@
-package io.artifactstore.artifact;
+package io.artifactstore.rest;
 
+import io.artifactstore.artifact.ArtifactView;
+import io.artifactstore.artifact.MultipartMessages;
+import io.artifactstore.artifact.MultipartUploadService;
+import io.artifactstore.artifact.UploadRequest;
 import io.artifactstore.records.Status;
 import io.artifactstore.core.Ids;
 import io.artifactstore.security.CurrentTenant;

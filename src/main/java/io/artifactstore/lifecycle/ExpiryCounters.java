@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.lifecycle;
 
 import io.artifactstore.records.Released;
 import io.artifactstore.core.ArtifactType;

@@ -1,5 +1,6 @@
-package io.artifactstore.artifact;
+package io.artifactstore.quota;
 
+import io.artifactstore.artifact.ApiClient;
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.ConcurrentCalls;
 import io.artifactstore.testing.Tokens;
@@ -22,8 +23,8 @@ import java.util.UUID;
 
 import static io.artifactstore.artifact.ApiClient.as;
 import static io.artifactstore.artifact.ApiClient.create;
-import static io.artifactstore.artifact.QuotaProfile.MAX_ARTIFACTS;
-import static io.artifactstore.artifact.QuotaProfile.MAX_BYTES;
+import static io.artifactstore.quota.QuotaProfile.MAX_ARTIFACTS;
+import static io.artifactstore.quota.QuotaProfile.MAX_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,5 +1,7 @@
-package io.artifactstore.artifact;
+package io.artifactstore.rest;
 
+import io.artifactstore.quota.Quotas;
+import io.artifactstore.quota.TenantUsage;
 import io.artifactstore.security.CurrentTenant;
 import io.artifactstore.security.Roles;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.lifecycle;
 
 import io.artifactstore.records.Records;
 import io.artifactstore.records.TombstoneRows;

@@ -1,5 +1,7 @@
-package io.artifactstore.ops;
+package io.artifactstore.rest;
 
+import io.artifactstore.reconcile.ReconcileJob;
+import io.artifactstore.reconcile.Reconciler;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.security.CurrentTenant;

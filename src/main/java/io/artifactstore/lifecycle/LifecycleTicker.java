@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.lifecycle;
 
 import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.config.ArtifactStoreConfig;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.quota;
 
 import io.artifactstore.records.QuotaRows;
 import io.artifactstore.records.Records;

@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.quota;
 
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.DomainFailure;

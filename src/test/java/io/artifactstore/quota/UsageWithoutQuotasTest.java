@@ -1,4 +1,4 @@
-package io.artifactstore.artifact;
+package io.artifactstore.quota;
 
 import io.artifactstore.testing.ArtifactStoreTestResource;
 import io.artifactstore.testing.Tokens;
