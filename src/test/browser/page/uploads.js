@@ -1,6 +1,6 @@
 // A page on another origin uploads the files picked in #files through Uppy's @uppy/aws-s3 plugin,
 // wired to the artifact-store API: small files by one presigned PUT, large ones by presigned
-// multipart (CONTRACT §3 "Large uploads"). window.ARTIFACT_STORE = { api, token } configures it;
+// multipart (README "Large uploads: multipart"). window.ARTIFACT_STORE = { api, token } configures it;
 // window.uploadResult holds the outcome when every file is done.
 import Uppy from '@uppy/core'
 import AwsS3 from '@uppy/aws-s3'

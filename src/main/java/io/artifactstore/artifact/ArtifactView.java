@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The Artifact JSON of CONTRACT §3. */
+/** The Artifact JSON of the README's API reference. */
 public record ArtifactView(String id, String tenantId, ArtifactType type, String boardId, Status status,
                            String filename, Map<String, Object> metadata, Instant createdAt, Instant updatedAt,
                            List<VariantView> variants) {

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The bodies of the multipart endpoints (CONTRACT §3 "Large uploads"), shaped after S3's own and Uppy's callbacks. */
+/** The bodies of the multipart endpoints (README "Large uploads: multipart"), shaped after S3's own and Uppy's callbacks. */
 public final class MultipartMessages {
 
     private MultipartMessages() {

@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Multipart uploads of pending variants (CONTRACT §3 "Large uploads"): start, sign part URLs, list
+ * Multipart uploads of pending variants (README "Large uploads: multipart"): start, sign part URLs, list
  * what arrived, complete (the store assembles the parts, then the same verification as a single
  * PUT's complete) and abort. An upload id is bound to the version of the variant it was started for.
  */

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * What each upload may be: its allowed content types and maximum size, decided by its variant's
  * name where one is configured ({@code thumbnail} and {@code preview} are images whatever the
- * artifact is), else by the artifact's type (CONTRACT §3, §6).
+ * artifact is), else by the artifact's type (README "API reference", "Configuration reference").
  */
 @Startup
 @ApplicationScoped

@@ -9,7 +9,7 @@ import jakarta.validation.constraints.Size;
 
 import java.util.Map;
 
-/** The body of {@code POST /api/v1/artifacts} (CONTRACT §3). */
+/** The body of {@code POST /api/v1/artifacts} (README "API reference"). */
 public record UploadRequest(
         @NotBlank String type,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String boardId,

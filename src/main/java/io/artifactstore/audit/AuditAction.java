@@ -3,7 +3,7 @@ package io.artifactstore.audit;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a change did, as the audit trail names it (CONTRACT §3, README "Audit trail"). */
+/** What a change did, as the audit trail names it (README "Audit trail"). */
 public enum AuditAction {
     /** A ticket: a new artifact, a new variant, or a new ticket for a pending, expired or missing variant. */
     CREATE("create"),

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The whole service configuration: one typed tree under {@code artifact-store} (CONTRACT §6). */
+/** The whole service configuration: one typed tree under {@code artifact-store} (README "Configuration reference"). */
 @ConfigMapping(prefix = "artifact-store")
 public interface ArtifactStoreConfig {
 
@@ -54,7 +54,7 @@ public interface ArtifactStoreConfig {
         boolean enabled();
     }
 
-    /** Housekeeping over time (CONTRACT §3 "Lifecycle"). */
+    /** Housekeeping over time (README "Replacing a variant and expiry"). */
     interface Lifecycle {
         /** How often each replica sweeps what is due (tombstoned objects, expired uploads, intermediates). */
         @WithDefault("1m")
@@ -78,7 +78,7 @@ public interface ArtifactStoreConfig {
 
     Idempotency idempotency();
 
-    /** Replays of requests sent with an Idempotency-Key header (CONTRACT §3). */
+    /** Replays of requests sent with an Idempotency-Key header (README "API reference"). */
     interface Idempotency {
         /** How long a key and its stored answer are kept; after that the key acts as new. */
         @WithDefault("24h")
@@ -132,7 +132,7 @@ public interface ArtifactStoreConfig {
 
     Quotas quotas();
 
-    /** Per-tenant limits (CONTRACT §3); a limit left unset is no limit, and no query checks it. */
+    /** Per-tenant limits (README "API reference"); a limit left unset is no limit, and no query checks it. */
     interface Quotas {
         /** Limits of every tenant not named under {@code tenants}, or of the settings a named one leaves unset. */
         @WithName("default")

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The kinds of artifact of CONTRACT §3; their names are the wire form. */
+/** The kinds of artifact of the README's API reference; their names are the wire form. */
 public enum ArtifactType {
     IMAGE, VIDEO, AUDIO, TEXT, MODEL, DATASET, INTERMEDIATE;
 

@@ -1,12 +1,12 @@
 package io.artifactstore.core;
 
 /**
- * The one rule for every id and variant name that ends up in a storage key (CONTRACT §3). Keys are
+ * The one rule for every id and variant name that ends up in a storage key (README "API reference"). Keys are
  * built only from values that passed it, so a key can never climb out of its tenant's prefix.
  */
 public final class Ids {
 
-    /** Also usable in {@code @Pattern}: no "..", then the CONTRACT's character rule. */
+    /** Also usable in {@code @Pattern}: no "..", then the character rule of the README's API reference. */
     public static final String PATTERN = "(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
     public static final String MESSAGE = "must match [A-Za-z0-9][A-Za-z0-9._-]{0,127} and must not contain '..'";
 

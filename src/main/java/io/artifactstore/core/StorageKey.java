@@ -26,7 +26,7 @@ public record StorageKey(String tenantId, ArtifactType type, String boardId, Str
         }
     }
 
-    /** The variant's key without a version: the name clients see (CONTRACT §3). */
+    /** The variant's key without a version: the name clients see (README "API reference"). */
     public StorageKey(String tenantId, ArtifactType type, String boardId, String artifactId, String variant) {
         this(tenantId, type, boardId, artifactId, variant, null);
     }

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Expiry (CONTRACT §3 "Lifecycle"): pending uploads whose ticket ran out (plus the pending grace)
+ * Expiry (README "Replacing a variant and expiry"): pending uploads whose ticket ran out (plus the pending grace)
  * turn EXPIRED and lose their partial bytes and multipart uploads; replacements whose ticket ran out
  * are dropped; {@code intermediate} artifacts older than their TTL are deleted like a DELETE; expired
  * multipart uploads are aborted; crash leftovers in a local provider's incoming area are swept. Each

@@ -14,7 +14,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * One readiness check per provider (CONTRACT §7), from the monitor's probes that really reach each
+ * One readiness check per provider (README "Operations"), from the monitor's probes that really reach each
  * backend. A provider that is down is reported as such in its check's data, but the check stays UP
  * while another provider can take uploads: the service is still useful, and fallbacks carry it.
  */

@@ -16,7 +16,7 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * Per-tenant limits on stored bytes and artifacts (CONTRACT §3). A new ticket is admitted only if the
+ * Per-tenant limits on stored bytes and artifacts (README "API reference"). A new ticket is admitted only if the
  * tenant's PENDING and AVAILABLE variants (a pending upload reserves its declared size, and so does a
  * pending replacement, next to the version it replaces), plus the new one, stay within them; else
  * OVER_QUOTA before any URL is signed or record written. Admissions of one tenant take turns on a

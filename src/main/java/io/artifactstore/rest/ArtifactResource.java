@@ -62,7 +62,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The artifact endpoints of CONTRACT §3: HTTP in, one service call, HTTP out. */
+/** The artifact endpoints of the README's API reference: HTTP in, one service call, HTTP out. */
 @Path("/api/v1/artifacts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

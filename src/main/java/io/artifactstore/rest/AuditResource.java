@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
-/** {@code GET /api/v1/audit}: the caller's tenant's audit trail, newest first, a page at a time (CONTRACT §3). */
+/** {@code GET /api/v1/audit}: the caller's tenant's audit trail, newest first, a page at a time (README "API reference"). */
 @Path("/api/v1/audit")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Operations")

@@ -29,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * Multipart uploads (CONTRACT §3 "Large uploads"): one call per callback of Uppy's {@code @uppy/aws-s3}
+ * Multipart uploads (README "Large uploads: multipart"): one call per callback of Uppy's {@code @uppy/aws-s3}
  * (createMultipartUpload, signPart, listParts, completeMultipartUpload, abortMultipartUpload).
  */
 @Path("/api/v1/artifacts/{id}/multipart")

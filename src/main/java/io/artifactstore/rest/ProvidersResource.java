@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
 
-/** {@code GET /api/v1/providers}: each provider's health and breaker state (CONTRACT §3). */
+/** {@code GET /api/v1/providers}: each provider's health and breaker state (README "API reference"). */
 @Path("/api/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProvidersResource {

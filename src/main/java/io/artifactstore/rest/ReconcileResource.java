@@ -29,7 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** {@code /api/v1/admin/reconcile}: orphan reconciliation of one provider, as a background job (CONTRACT §3). */
+/** {@code /api/v1/admin/reconcile}: orphan reconciliation of one provider, as a background job (README "API reference"). */
 @Path("/api/v1/admin/reconcile")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Operations")

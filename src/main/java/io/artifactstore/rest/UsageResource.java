@@ -17,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** {@code GET /api/v1/usage}: what the caller's tenant holds against its quotas (CONTRACT §3). */
+/** {@code GET /api/v1/usage}: what the caller's tenant holds against its quotas (README "API reference"). */
 @Path("/api/v1/usage")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Artifacts")

@@ -35,7 +35,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-/** The upload flow of CONTRACT §3 end to end: real HTTP, real PostgreSQL, real files, real tokens. */
+/** The upload flow of the README's API reference end to end: real HTTP, real PostgreSQL, real files, real tokens. */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
 class ArtifactLifecycleTest {

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 /**
- * The audit trail (CONTRACT §3): every change is recorded with its tenant, subject, action,
+ * The audit trail (README "API reference"): every change is recorded with its tenant, subject, action,
  * artifact, outcome and time, in the change's own transaction; {@code GET /api/v1/audit} pages
  * through the caller's tenant's events, admins only. Race tests in {@link LifecycleRacesTest}
  * count events against the changes that really happened.

@@ -43,7 +43,7 @@ import static io.artifactstore.testing.SignedUrlClient.put;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Idempotency-Key (CONTRACT §3): replays, mismatches, tenants, expiry and races, against the real service and database. */
+/** Idempotency-Key (README "API reference"): replays, mismatches, tenants, expiry and races, against the real service and database. */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
 class IdempotencyTest {

@@ -38,7 +38,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
- * Multipart uploads through the API (CONTRACT §3 "Large uploads"), with real part PUTs to the local
+ * Multipart uploads through the API (README "Large uploads: multipart"), with real part PUTs to the local
  * provider's routes and to S3Proxy (videos are routed to S3 in the tests, images stay local).
  */
 @QuarkusTest

@@ -18,7 +18,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
-/** CONTRACT §2: 401 without a valid token, 403 without the role, 404 for another tenant's artifact. */
+/** README "API reference": 401 without a valid token, 403 without the role, 404 for another tenant's artifact. */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
 class TenantIsolationAndAuthTest {

@@ -22,7 +22,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
-/** Bad input answers a clear problem+json and changes nothing (CONTRACT §3, §5). */
+/** Bad input answers a clear problem+json and changes nothing (README "API reference"). */
 @QuarkusTest
 @QuarkusTestResource(ArtifactStoreTestResource.class)
 class UploadValidationTest {

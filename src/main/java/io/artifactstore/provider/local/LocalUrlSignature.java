@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
- * The signed-URL format of the local provider (CONTRACT §4). The signature covers the method,
+ * The signed-URL format of the local provider (README "Architecture"). The signature covers the method,
  * provider, key, expiry, size and content type, plus the declared sha256 of an upload and the
  * disposition of a download; a field left out is signed as empty, so nothing can be added later.
  */
