@@ -35,11 +35,20 @@ public class ReleasedBytes {
                         .replaceWithVoid();
     }
 
-    private Uni<Void> delete(Released version, Instant now) {
-        return providers.get(version.provider()).delete(version.key())
+    /**
+     * Deletes one released version's bytes and forgets its tombstone if it is due at {@code now};
+     * answers whether the bytes went. Never fails: what cannot go now stays tombstoned, for the sweeper.
+     */
+    public Uni<Boolean> delete(Released version, Instant now) {
+        if (providers.find(version.provider()).isEmpty()) {
+            return Uni.createFrom().item(false); // a provider no longer configured: the tombstone stays, as the sweeper reports
+        }
+        return Uni.createFrom().item(version::key)
+                .chain(key -> providers.get(version.provider()).delete(key))
                 .chain(() -> records.alone(changes -> changes.tombstones().forget(version.provider(), version.storageKey(), now)))
+                .replaceWith(true)
                 .onFailure().invoke(failure -> LOG.debugf("Object of %s/%s left to the sweeper: %s",
                         version.artifactId(), version.variant(), failure.getClass().getName()))
-                .onFailure().recoverWithNull();
+                .onFailure().recoverWithItem(false);
     }
 }

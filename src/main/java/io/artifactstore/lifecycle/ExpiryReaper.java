@@ -1,13 +1,13 @@
 package io.artifactstore.lifecycle;
 
 import io.artifactstore.artifact.LeftoverMultiparts;
+import io.artifactstore.artifact.ReleasedBytes;
 import io.artifactstore.records.MultipartUpload;
 import io.artifactstore.records.Records;
 import io.artifactstore.records.Released;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.config.ArtifactStoreConfig;
-import io.artifactstore.core.StorageKey;
 import io.artifactstore.provider.IncomingSweep;
 import io.artifactstore.resilience.ProviderRegistry;
 import io.artifactstore.security.Caller;
@@ -55,6 +55,9 @@ public class ExpiryReaper {
     ProviderRegistry providers;
 
     @Inject
+    ReleasedBytes releasedBytes;
+
+    @Inject
     LeftoverMultiparts leftovers;
 
     @Inject
@@ -99,21 +102,8 @@ public class ExpiryReaper {
     /** Deletes the released objects now; a tombstone stays while a URL may still write there, or on failure. */
     private Uni<Integer> deleteObjects(List<Released> versions, Instant now) {
         return Multi.createFrom().iterable(versions)
-                .onItem().transformToUni(version -> deleteObject(version, now)).merge(PARALLEL_DELETES)
+                .onItem().transformToUni(version -> releasedBytes.delete(version, now)).merge(PARALLEL_DELETES)
                 .collect().with(Collectors.summingInt(gone -> gone ? 1 : 0));
-    }
-
-    private Uni<Boolean> deleteObject(Released version, Instant now) {
-        if (providers.find(version.provider()).isEmpty()) {
-            return Uni.createFrom().item(false); // the tombstone stays, as the sweeper reports
-        }
-        return Uni.createFrom().item(() -> StorageKey.parse(version.storageKey()))
-                .chain(key -> providers.get(version.provider()).delete(key))
-                .chain(() -> records.alone(changes -> changes.tombstones().forget(version.provider(), version.storageKey(), now)))
-                .replaceWith(true)
-                .onFailure().invoke(failure -> LOG.debugf("Object %s left to the tombstone sweeper: %s",
-                        version.storageKey(), failure.getClass().getName()))
-                .onFailure().recoverWithItem(false);
     }
 
     /**
