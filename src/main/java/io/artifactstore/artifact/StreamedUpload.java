@@ -107,8 +107,8 @@ public class StreamedUpload {
                             .onTermination().invoke(buffer::release)
                             .onItemOrFailure().invoke((sha256, failure) -> count(variant, target, failure))
                             .onFailure(Completion::isRejection).call(failure -> completion.auditRejection(caller, variant, failure))
-                            .chain(sha256 -> records.<Completion.Swapped>inTransaction(changes -> forgetInParts(changes, inParts)
-                                            .chain(() -> swapIn(changes, caller, pending, target, written, sha256)))
+                            .chain(sha256 -> records.<Completion.Swapped>inTransaction(changes -> swapIn(changes, caller, pending, target, written, sha256)
+                                            .call(() -> forgetInParts(changes, inParts))) // after the artifact's lock, as every change
                                     .onFailure().call(() -> discard(target, written)))
                             .onFailure().call(() -> abortInParts(inParts))
                             // A replaced version goes now, as on complete; the version a pending one leaves stays

@@ -59,7 +59,7 @@ public final class Changes {
 
     /** The tenant's quota lock and usage, read in this transaction. */
     public QuotaRows quotas() {
-        return new QuotaRows(client);
+        return new QuotaRows(client, transaction);
     }
 
     /** Records the event in this transaction: it commits or rolls back with the change. */

@@ -55,8 +55,11 @@ public final class QuotaRows {
 
     private final SqlClient client;
 
-    QuotaRows(SqlClient client) {
+    private final boolean transaction;
+
+    QuotaRows(SqlClient client, boolean transaction) {
         this.client = client;
+        this.transaction = transaction;
     }
 
     /** What the tenant holds once a variant is ticketed: bytes besides the variant's own, and artifacts. */
@@ -68,6 +71,9 @@ public final class QuotaRows {
      * besides {@code name} of {@code artifactId}, the variant about to be ticketed.
      */
     public Uni<Held> lockAndCount(String tenantId, String artifactId, String name) {
+        if (!transaction) { // on the bare pool the lock would end with its own statement: admissions would not take turns
+            throw new IllegalStateException("a quota admission runs in Records.inTransaction");
+        }
         return Rows.execute(client, LOCK, Tuple.of(tenantId))
                 .chain(() -> Rows.first(client, USED, Tuple.of(tenantId, artifactId, name),
                         row -> new Held(row.getLong("bytes"), row.getLong("artifacts"))));
