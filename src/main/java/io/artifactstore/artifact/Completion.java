@@ -3,6 +3,7 @@ package io.artifactstore.artifact;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
 import io.artifactstore.core.DomainFailure;
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.records.Artifact;
 import io.artifactstore.records.Changes;
 import io.artifactstore.records.LockedArtifact;
@@ -20,7 +21,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -95,7 +95,7 @@ public class Completion {
                 .chain(sha256 -> records.inTransaction(changes -> swapIn(changes, caller, replacement,
                         (current, now) -> transitions.completeReplacement(current, replacement.storageKey, replacement.provider,
                                 replacement.storageKey, sha256, now), detail)))
-                .call(swapped -> releasedBytes.deleteNow(swapped.released(), now()))
+                .call(swapped -> releasedBytes.deleteNow(swapped.released(), ServiceClock.now(clock)))
                 .map(Swapped::view);
     }
 
@@ -113,7 +113,7 @@ public class Completion {
      * not (the same upload completed first), nothing is written and the answer is the same.
      */
     Uni<Swapped> swapIn(Changes changes, Caller caller, Variant checked, BiFunction<Variant, Instant, Transition> decide, String how) {
-        Instant now = now(); // when the transaction runs: a stream may have taken minutes
+        Instant now = ServiceClock.now(clock); // when the transaction runs: a stream may have taken minutes
         return LockedArtifact.lock(changes, checked.tenantId, checked.artifactId).chain(locked -> {
             Transition transition = decide.apply(locked.variant(checked.name), now);
             Artifact artifact = locked.artifact();
@@ -140,7 +140,7 @@ public class Completion {
      * and deleted. Never fails: the caller's answer is the rejection, whether or not the event could be written.
      */
     Uni<Void> auditRejection(Caller caller, Variant variant, Throwable failure) {
-        AuditEvent rejected = AuditEvent.rejected(caller, AuditAction.COMPLETE, variant.artifactId, variant.name, now(),
+        AuditEvent rejected = AuditEvent.rejected(caller, AuditAction.COMPLETE, variant.artifactId, variant.name, ServiceClock.now(clock),
                 failure.getMessage());
         return records.alone(changes -> changes.audit(rejected))
                 .onFailure().invoke(lost -> LOG.warnf("Audit event of a rejected upload of %s/%s not written: %s",
@@ -156,7 +156,4 @@ public class Completion {
         uploads.count(pending.key().type(), pending.provider, outcome);
     }
 
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

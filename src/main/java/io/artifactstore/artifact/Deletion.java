@@ -2,6 +2,7 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.records.Changes;
 import io.artifactstore.records.LockedArtifact;
 import io.artifactstore.records.Records;
@@ -16,7 +17,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -45,7 +45,7 @@ public class Deletion {
 
     public Uni<Void> delete(Caller caller, String artifactId) {
         String tenantId = caller.tenantId();
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = ServiceClock.now(clock);
         return records.inTransaction(changes -> LockedArtifact.lock(changes, tenantId, artifactId)
                         .chain(locked -> deleteAll(changes, locked.variants(), now)
                                 .call(() -> changes.artifacts().delete(locked.artifact()))

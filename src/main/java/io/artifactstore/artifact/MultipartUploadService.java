@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.records.Changes;
 import io.artifactstore.records.MultipartUpload;
 import io.artifactstore.records.Records;
@@ -22,7 +23,6 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -92,7 +92,7 @@ public class MultipartUploadService {
      * this fails.
      */
     private Uni<Starting> recordStarting(String tenantId, String artifactId, String variantName) {
-        Instant now = now();
+        Instant now = ServiceClock.now(clock);
         return records.inTransaction(changes -> changes.artifacts().lock(tenantId, artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
                 .chain(() -> changes.variants().find(tenantId, artifactId, variantName))
@@ -132,7 +132,7 @@ public class MultipartUploadService {
      * of that version's ticket reaches as far as the upload may write.
      */
     private Uni<MultipartUpload> recordStarted(Caller caller, MultipartUpload started, String providerUploadId) {
-        Instant now = now();
+        Instant now = ServiceClock.now(clock);
         return records.inTransaction(changes -> changes.artifacts().lock(started.tenantId, started.artifactId)
                 .onItem().ifNull().failWith(MultipartUploadService::noSuchVariant)
                 .chain(() -> changes.variants().find(started.tenantId, started.artifactId, started.variant))
@@ -284,7 +284,7 @@ public class MultipartUploadService {
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.INVALID)).recoverWithUni(failure -> assembledBefore(row, failure))
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .call(() -> leftovers.abort(row, AuditEvent.rejected(caller, AuditAction.COMPLETE, artifactId, row.variant,
-                            now(), "The parts' sha256 differs from the declared one; upload " + row.id + " aborted")).onFailure().recoverWithNull())
+                            ServiceClock.now(clock), "The parts' sha256 differs from the declared one; upload " + row.id + " aborted")).onFailure().recoverWithNull())
                     .onFailure(failure -> StoreFailure.is(failure, StoreFailure.Kind.BAD_CHECKSUM))
                     .transform(failure -> DomainFailure.rejectedContent("The parts' sha256 differs from the declared one"))
                     .onFailure(failure -> !DomainFailure.is(failure, DomainFailure.Kind.REJECTED_CONTENT))
@@ -346,7 +346,7 @@ public class MultipartUploadService {
     /** Aborts a usable upload; its parts are removed. */
     public Uni<Void> abort(Caller caller, String artifactId, String uploadId) {
         return usable(caller.tenantId(), artifactId, uploadId).chain(row -> leftovers.abort(row, AuditEvent.succeeded(caller,
-                AuditAction.MULTIPART_ABORT, artifactId, row.variant, now()).withDetail("upload " + row.id)));
+                AuditAction.MULTIPART_ABORT, artifactId, row.variant, ServiceClock.now(clock)).withDetail("upload " + row.id)));
     }
 
     /** The tenant's upload, while it can still write its variant; otherwise 404, as if it never was. */
@@ -383,7 +383,4 @@ public class MultipartUploadService {
         return DomainFailure.notFound("No such multipart upload: it was completed, aborted or replaced, or never was");
     }
 
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

@@ -3,6 +3,7 @@ package io.artifactstore.artifact;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.api.HangUps;
 import io.artifactstore.core.DomainFailure;
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.core.StorageKey;
 import io.artifactstore.core.StoreFailure;
 import io.artifactstore.core.Ulid;
@@ -29,7 +30,6 @@ import org.jboss.logging.Logger;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -113,7 +113,7 @@ public class StreamedUpload {
                             .onFailure().call(() -> abortInParts(inParts))
                             // A replaced version goes now, as on complete; the version a pending one leaves stays
                             // tombstoned until its ticket's URL can no longer write there.
-                            .call(swapped -> pending.replacing() ? releasedBytes.deleteNow(swapped.released(), now())
+                            .call(swapped -> pending.replacing() ? releasedBytes.deleteNow(swapped.released(), ServiceClock.now(clock))
                                     : Uni.createFrom().voidItem())
                             .map(Completion.Swapped::view));
                 });
@@ -165,6 +165,10 @@ public class StreamedUpload {
             throw DomainFailure.of(DomainFailure.Kind.EXPIRED, "The upload ticket of variant " + variant.name
                     + " expired; request a new ticket");
         }
+        if (variant.status == Status.MISSING) { // refused before a byte is read, as complete refuses it before its check
+            throw DomainFailure.conflict("The bytes of variant " + variant.name + " were found missing; request a new ticket"
+                    + " (POST /api/v1/artifacts with this artifactId) and upload again");
+        }
         if (contentLength == null) {
             throw DomainFailure.of(DomainFailure.Kind.LENGTH_REQUIRED, "A streamed upload must carry Content-Length: the declared size, "
                     + variant.size + " bytes");
@@ -205,7 +209,7 @@ public class StreamedUpload {
      * store holds at its key once the row expired (README "Workers: streaming uploads").
      */
     private MultipartUpload inParts(Variant variant, String target, StorageKey written) {
-        Instant now = now();
+        Instant now = ServiceClock.now(clock);
         MultipartUpload row = new MultipartUpload();
         row.id = Ulid.next();
         row.tenantId = variant.tenantId;
@@ -259,9 +263,6 @@ public class StreamedUpload {
         uploads.count(variant.key().type(), provider, outcome);
     }
 
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
 
     /** The variant to write: a pending one, or the pending replacement of an available one ({@code replacing}). */
     private record Pending(Artifact artifact, Variant variant, boolean replacing) {

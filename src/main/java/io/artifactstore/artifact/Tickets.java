@@ -1,5 +1,6 @@
 package io.artifactstore.artifact;
 
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.quota.Quotas;
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
@@ -31,7 +32,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +85,7 @@ public class Tickets {
 
     private Uni<CreatedArtifact> ticket(Caller caller, UploadRequest request) {
         ArtifactType type = policy.check(request.type(), request.variantOrDefault(), request.contentType(), request.size());
-        Instant now = now();
+        Instant now = ServiceClock.now(clock);
         if (request.artifactId() == null) {
             return newArtifact(caller, type, request, now);
         }
@@ -149,7 +149,7 @@ public class Tickets {
             if (pending.size == 0) {
                 throw DomainFailure.invalidField("multipart", "an empty object has no parts: leave multipart out");
             }
-            pending.uploadExpiresAt = now().plus(config.signing().uploadTtl()); // the time to start the multipart upload
+            pending.uploadExpiresAt = ServiceClock.now(clock).plus(config.signing().uploadTtl()); // the time to start the multipart upload
             return Uni.createFrom().nullItem();
         }
         if (pending.size > provider.maxSinglePutSize()) {
@@ -208,7 +208,4 @@ public class Tickets {
         return variant;
     }
 
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

@@ -4,6 +4,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The one clock of the lifecycle: record timestamps, ticket and signed URL expiry, reapers,
@@ -25,5 +27,10 @@ public class ServiceClock {
     @WallClock
     Clock wallClock() {
         return Clock.systemUTC();
+    }
+
+    /** The clock's time as records keep it, to the millisecond: a timestamp read back equals the one written. */
+    public static Instant now(Clock clock) {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

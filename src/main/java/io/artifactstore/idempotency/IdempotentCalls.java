@@ -10,6 +10,7 @@ import io.artifactstore.api.Problem;
 import io.artifactstore.api.ServiceException;
 import io.artifactstore.config.ArtifactStoreConfig;
 import io.artifactstore.core.Checksums;
+import io.artifactstore.core.ServiceClock;
 import io.artifactstore.idempotency.IdempotencyKeys.StoredAnswer;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;
@@ -24,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -92,7 +92,7 @@ public class IdempotentCalls {
 
     private Uni<Response> attempt(String tenantId, String key, String fingerprint, String instance,
                                   Supplier<Uni<Response>> call, boolean mayRetry) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = ServiceClock.now(clock);
         String lockToken = UUID.randomUUID().toString();
         var settings = config.idempotency();
         return keys.claim(tenantId, key, fingerprint, lockToken, now, now.plus(settings.inProgressTimeout()), now.plus(settings.ttl()))
