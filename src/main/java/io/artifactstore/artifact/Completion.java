@@ -2,6 +2,7 @@ package io.artifactstore.artifact;
 
 import io.artifactstore.audit.AuditAction;
 import io.artifactstore.audit.AuditEvent;
+import io.artifactstore.audit.AuditTrail;
 import io.artifactstore.core.DomainFailure;
 import io.artifactstore.core.ServiceClock;
 import io.artifactstore.records.Artifact;
@@ -38,6 +39,9 @@ public class Completion {
 
     @Inject
     Records records;
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     VariantTransitions transitions;
@@ -142,7 +146,7 @@ public class Completion {
     Uni<Void> auditRejection(Caller caller, Variant variant, Throwable failure) {
         AuditEvent rejected = AuditEvent.rejected(caller, AuditAction.COMPLETE, variant.artifactId, variant.name, ServiceClock.now(clock),
                 failure.getMessage());
-        return records.alone(changes -> changes.audit(rejected))
+        return audit.recordAlone(rejected)
                 .onFailure().invoke(lost -> LOG.warnf("Audit event of a rejected upload of %s/%s not written: %s",
                         variant.artifactId, variant.name, lost.getClass().getName()))
                 .onFailure().recoverWithNull();

@@ -4,7 +4,6 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 import java.util.List;
 
@@ -14,11 +13,6 @@ public class ArtifactRepository implements PanacheRepositoryBase<Artifact, Strin
 
     public Uni<Artifact> findOwned(String tenantId, String id) {
         return find("tenantId = ?1 and id = ?2", tenantId, id).firstResult();
-    }
-
-    /** The artifact with its row locked until the transaction ends ({@code SELECT ... FOR UPDATE}). */
-    public Uni<Artifact> findOwnedForUpdate(String tenantId, String id) {
-        return find("tenantId = ?1 and id = ?2", tenantId, id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
     /** One page, newest first, of the artifacts matching the filter and older than the cursor id. */
